@@ -1,0 +1,117 @@
+"""One place that turns the environment into typed settings.
+
+Every process of the stack (Rasa with the voice channel, the action server, the
+Duckling server, the emulators, the scripts) reads its configuration here, so the
+names in ``example.env`` are the only names there are. ``.env`` is loaded once,
+never overriding variables that are already set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def load_environment() -> None:
+    """Load ``.env`` from the project root (existing variables win)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+
+
+def _get(env: Mapping[str, str], name: str, default: str | None) -> str:
+    value = env.get(name)
+    if value is None or value == "":
+        if default is None:
+            raise SettingsError(f"{name} must be set (see example.env)")
+        return default
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _get(env, name, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _get(env, name, str(default))
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _get(env, name, "true" if default else "false").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class ServiceNowSettings:
+    """Where the ServiceNow Table API lives and how long we wait for it."""
+
+    host: str | None
+    instance: str | None
+    user: str
+    password: str
+    use_ssl: bool
+    timeout_seconds: float
+
+    def __repr__(self) -> str:  # never print the password
+        return (
+            f"ServiceNowSettings(host={self.host!r}, instance={self.instance!r}, "
+            f"user={self.user!r}, use_ssl={self.use_ssl}, timeout={self.timeout_seconds})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> ServiceNowSettings:
+        instance = env.get("SNOW_INSTANCE") or None
+        host = None if instance else _get(env, "SNOW_HOST", "127.0.0.1:8089")
+        return cls(
+            host=host,
+            instance=instance,
+            user=_get(env, "SNOW_USER", "admin"),
+            password=_get(env, "SNOW_PASSWORD", "admin"),
+            use_ssl=_bool(env, "SNOW_USE_SSL", bool(instance)),
+            timeout_seconds=_float(env, "SNOW_TIMEOUT_SECONDS", 4.0),
+        )
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Ports and paths of the local stack started by ``make up``."""
+
+    rasa_port: int
+    action_port: int
+    duckling_port: int
+    servicenow_port: int
+    servicenow_db: Path
+    duckling_timezone: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> StackSettings:
+        return cls(
+            rasa_port=_int(env, "RASA_PORT", 5005),
+            action_port=_int(env, "ACTION_SERVER_PORT", 5055),
+            duckling_port=_int(env, "DUCKLING_PORT", 8000),
+            servicenow_port=_int(env, "SNOW_EMULATOR_PORT", 8089),
+            servicenow_db=Path(
+                _get(env, "SNOW_EMULATOR_DB", str(PROJECT_ROOT / "var" / "servicenow.sqlite3"))
+            ),
+            duckling_timezone=_get(env, "DUCKLING_TIMEZONE", "America/New_York"),
+        )

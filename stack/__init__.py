@@ -1,0 +1,1 @@
+"""The local stack: start, health-check and stop the project's own processes."""

@@ -1,0 +1,123 @@
+"""Start a server as a child process and wait until its health check answers.
+
+Used by ``make up`` and by the integration tests, so both start the stack the
+same way: one command line per service, one health URL per service.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from settings import PROJECT_ROOT
+
+
+class ServiceDidNotStart(RuntimeError):
+    """A child process exited or never answered its health check."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def is_healthy(url: str, timeout: float = 1.0) -> bool:
+    """True when ``url`` answers with a 2xx status."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:  # noqa: S310 - loopback only
+            return 200 <= reply.status < 300
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass
+class Service:
+    """One child process of the stack."""
+
+    name: str
+    command: Sequence[str]
+    health_url: str
+    log_path: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> Service:
+        """Spawn the process with its output in ``log_path``."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **self.env}
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own command lines
+                list(self.command),
+                cwd=PROJECT_ROOT,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        return self
+
+    def wait_healthy(self, timeout: float) -> Service:
+        """Block until the health URL answers, or raise with the log's tail."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise ServiceDidNotStart(f"{self.name} exited:\n{self.log_tail()}")
+            if is_healthy(self.health_url):
+                return self
+            time.sleep(0.2)
+        raise ServiceDidNotStart(
+            f"{self.name} not healthy after {timeout:.0f}s:\n{self.log_tail()}"
+        )
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Terminate the process group, killing it if it does not go."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        terminate_group(self.process.pid, timeout)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def terminate_group(pid: int, timeout: float = 10.0) -> None:
+    """SIGTERM the process group led by ``pid``, then SIGKILL after ``timeout``."""
+    import signal
+
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return
+        try:  # reap it if it is our child
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.1)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def python_module(module: str, *args: str) -> list[str]:
+    """Command line that runs ``python -m module`` with this interpreter."""
+    return [sys.executable, "-m", module, *args]
