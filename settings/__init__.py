@@ -115,3 +115,82 @@ class StackSettings:
             ),
             duckling_timezone=_get(env, "DUCKLING_TIMEZONE", "America/New_York"),
         )
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    """When the assistant hands the caller to a person, and whom it calls."""
+
+    agent_numbers: tuple[str, ...]
+    after_fallbacks: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> HandoffSettings:
+        numbers = _get(env, "HANDOFF_AGENT_NUMBERS", "")
+        return cls(
+            agent_numbers=tuple(n.strip() for n in numbers.split(",") if n.strip()),
+            after_fallbacks=_int(env, "HANDOFF_AFTER_FALLBACKS", 3),
+        )
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """How the Twilio Voice channel checks, speaks and listens.
+
+    Each field can also be given in ``credentials.yml`` under the channel's key
+    (same name in lower case); the environment is the default.
+    """
+
+    auth_token: str
+    validate_signature: bool
+    public_url: str | None
+    voice: str
+    language: str
+    speech_timeout: str
+    gather_timeout: int
+    speech_model: str
+    enhanced: bool
+    confidence_threshold: float
+    max_silences: int
+    turn_budget_seconds: float
+
+    def __repr__(self) -> str:  # never print the auth token
+        return f"VoiceSettings(public_url={self.public_url!r}, voice={self.voice!r}, ...)"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] = os.environ, overrides: Mapping[str, object] | None = None
+    ) -> VoiceSettings:
+        merged = dict(env)
+        for key, value in (overrides or {}).items():
+            if value is not None:
+                merged[key.upper()] = str(value)
+        validate = _bool(merged, "TWILIO_VALIDATE_SIGNATURE", True)
+        speech_timeout = _get(merged, "VOICE_SPEECH_TIMEOUT", "2")
+        if speech_timeout != "auto" and not speech_timeout.isdigit():
+            raise SettingsError(
+                f"VOICE_SPEECH_TIMEOUT must be 'auto' or whole seconds, got {speech_timeout!r}"
+            )
+        settings = cls(
+            auth_token=_get(merged, "TWILIO_AUTH_TOKEN", None if validate else ""),
+            validate_signature=validate,
+            public_url=(merged.get("PUBLIC_URL") or None),
+            voice=_get(merged, "VOICE_NAME", "Polly.Joanna-Neural"),
+            language=_get(merged, "VOICE_LANGUAGE", "en-US"),
+            speech_timeout=speech_timeout,
+            gather_timeout=_int(merged, "VOICE_GATHER_TIMEOUT", 5),
+            speech_model=_get(merged, "VOICE_SPEECH_MODEL", "phone_call"),
+            enhanced=_bool(merged, "VOICE_ENHANCED", True),
+            confidence_threshold=_float(merged, "VOICE_CONFIDENCE_THRESHOLD", 0.3),
+            max_silences=_int(merged, "VOICE_MAX_SILENCES", 3),
+            turn_budget_seconds=_float(merged, "VOICE_TURN_BUDGET_SECONDS", 6.0),
+        )
+        if not 0.0 <= settings.confidence_threshold <= 1.0:
+            raise SettingsError("VOICE_CONFIDENCE_THRESHOLD must be between 0 and 1")
+        if settings.max_silences < 1:
+            raise SettingsError("VOICE_MAX_SILENCES must be at least 1")
+        if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"PUBLIC_URL must start with http:// or https://, got {settings.public_url!r}"
+            )
+        return settings

@@ -1,0 +1,59 @@
+# helpdesk-voice: every command a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)
+export LANG := C.UTF-8
+export LC_ALL := C.UTF-8
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install env train up down demo test unit integration rasa-test lint format bench clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: ## create .venv (python3.10, pinned, cached under ~/.cache) and .env
+	@scripts/bootstrap_venv.sh
+	@[ -f .env ] || { cp example.env .env && echo "created .env from example.env"; }
+
+env: install
+
+train: install ## train the Rasa model if its inputs changed (fingerprint cache)
+	@$(PY) -m scripts.train_model
+
+up: train ## start the local stack in the background; returns when all parts are healthy
+	@$(PY) -m stack up
+
+down: ## stop exactly what `make up` started
+	@$(PY) -m stack down
+
+demo: train ## start the stack and take a phone call in this terminal
+	@$(PY) -m stack up && trap '$(PY) -m stack down' EXIT && $(PY) -m emulators.softphone
+
+lint: install ## ruff lint and format check
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: install
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+unit: install ## fast tests: pure functions, emulators and servers over loopback
+	@$(VENV)/bin/pytest -q -m "not slow"
+
+integration: train ## whole calls through the voice webhook of the trained assistant
+	@$(VENV)/bin/pytest -q -m slow
+
+rasa-test: train ## rasa data validate and the Rasa test stories
+	@cd rasa_bot && ../$(PY) -m rasa data validate --fail-on-warnings --quiet
+	@cd rasa_bot && ../$(PY) -m rasa test core --stories tests --model models/current.tar.gz \
+		--out ../var/rasa-test-results --fail-on-prediction-errors --quiet
+
+test: lint train rasa-test ## everything CI checks: lint, Rasa tests, all pytest suites
+	@$(VENV)/bin/pytest -q
+
+clean: ## remove local state (venv cache and models stay in ~/.cache)
+	rm -rf var .pytest_cache .ruff_cache rasa_bot/models

@@ -1,0 +1,1 @@
+"""Thin typed clients, one per external system the actions talk to."""

@@ -1,0 +1,62 @@
+"""Questions whose wording depends on the call so far (email reuse, the summary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.ticket import spoken_subject
+
+YES_NO_BUTTONS = [
+    {"title": "yes", "payload": "/affirm"},
+    {"title": "no", "payload": "/deny"},
+]
+
+
+class ActionAskEmail(Action):
+    """Asks for the email, offering the one this call already used."""
+
+    def name(self) -> str:
+        return "action_ask_email"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        known = tracker.get_slot("known_email")
+        if known and not tracker.get_slot("email_reuse_declined"):
+            dispatcher.utter_message(
+                text=f"Shall I use the same email, {known}?", buttons=YES_NO_BUTTONS
+            )
+        elif tracker.get_slot("email_reuse_declined"):
+            dispatcher.utter_message(text="What email address should I use?")
+        else:
+            dispatcher.utter_message(text="What's the email address on your account?")
+        return []
+
+
+class ActionAskConfirm(Action):
+    """Reads the ticket back before it is opened, or asks what to change."""
+
+    def name(self) -> str:
+        return "action_ask_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot("awaiting_correction"):
+            dispatcher.utter_message(response="utter_ask_correction")
+            return []
+        subject = spoken_subject(tracker.get_slot("problem_category"))
+        description = str(tracker.get_slot("problem_description") or "").rstrip(". ")
+        dispatcher.utter_message(
+            text=(
+                f"Let me check I have it right. {subject[0].upper()}{subject[1:]}, "
+                f"{tracker.get_slot('priority')} priority: {description}. "
+                f"Your email is {tracker.get_slot('email')}. Shall I open the ticket?"
+            ),
+            buttons=YES_NO_BUTTONS,
+        )
+        return []

@@ -1,0 +1,19 @@
+"""The one place actions get their clients from.
+
+Actions never read the environment or build clients themselves: they ask here,
+and tests swap a client by pointing the settings at a local emulator.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from actions.api.servicenow import ServiceNowClient
+from settings import ServiceNowSettings, load_environment
+
+
+@lru_cache(maxsize=1)
+def servicenow() -> ServiceNowClient:
+    """The ServiceNow client configured from the environment (``SNOW_*``)."""
+    load_environment()
+    return ServiceNowClient(ServiceNowSettings.from_env())

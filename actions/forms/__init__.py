@@ -1,0 +1,1 @@
+"""Form validation actions: parse what the caller said into slot values."""

@@ -1,0 +1,1 @@
+"""Rasa input channels. ``twilio_voice`` turns phone calls into Rasa turns."""

@@ -1,0 +1,157 @@
+"""Builds the TwiML of one turn with twilio's builders, never by hand.
+
+Every bot message of a turn is spoken inside one ``<Gather>`` so the caller can
+barge in at any point; buttons become a spoken menu answered by the keypad; a
+``{"hangup": true}`` payload ends the call; ``{"ssml": "<speak>...</speak>"}``
+becomes nested SSML elements. Text never changes the document's structure:
+the builder escapes it, and characters XML cannot carry are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from twilio.twiml import TwiML
+from twilio.twiml.voice_response import Gather, Say, VoiceResponse
+
+from channels.menus import menu_sentence
+from settings import VoiceSettings
+from speech.speakable import render_for_speech
+
+logger = logging.getLogger(__name__)
+
+# Characters XML 1.0 cannot carry (ElementTree would write them raw).
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+SSML_TAGS = frozenset(
+    {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
+)
+NOTHING_SAID_PROMPT = "Is there anything else I can help with?"
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an XML document cannot contain."""
+    return _NOT_XML.sub("", text)
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where the caller's answer goes, and what the recognizer should expect."""
+
+    action_url: str
+    hints: str = ""
+
+
+def spoken_text(message: dict[str, Any]) -> str:
+    """What the caller hears for one bot message: its text, then its menu."""
+    parts = [render_for_speech(str(message.get("text") or ""))]
+    buttons = message.get("buttons") or []
+    if buttons:
+        parts.append(menu_sentence(buttons))
+    return xml_safe(" ".join(part for part in parts if part).strip())
+
+
+def _ssml_say(ssml: str, settings: VoiceSettings) -> Say | None:
+    """A ``<Say>`` holding the SSML's elements, or None if it is not valid SSML."""
+    try:
+        root = ET.fromstring(ssml)  # noqa: S314 - SSML from our own responses
+    except ET.ParseError:
+        logger.warning("ignoring an ssml payload that is not well-formed XML")
+        return None
+    say = Say(voice=settings.voice, language=settings.language)
+
+    def copy_children(source: ET.Element, target: TwiML) -> None:
+        if source.text and source.text.strip():
+            target.nest(xml_safe(source.text))
+        for child in source:
+            if child.tag in SSML_TAGS:
+                node = target.add_child(child.tag, None, **dict(child.attrib))
+                copy_children(child, node)
+            elif child.text:
+                target.nest(xml_safe(child.text))
+            if child.tail and child.tail.strip():
+                target.nest(xml_safe(child.tail))
+
+    copy_children(root, say)
+    return say
+
+
+def _says(messages: Sequence[dict[str, Any]], settings: VoiceSettings) -> list[Say]:
+    says: list[Say] = []
+    for message in messages:
+        custom = message.get("custom") or {}
+        if isinstance(custom, dict) and isinstance(custom.get("ssml"), str):
+            ssml_say = _ssml_say(custom["ssml"], settings)
+            if ssml_say is not None:
+                says.append(ssml_say)
+        text = spoken_text(message)
+        if text:
+            says.append(Say(text, voice=settings.voice, language=settings.language))
+    return says
+
+
+def ends_call(messages: Sequence[dict[str, Any]]) -> bool:
+    """True when a message carries the ``{"hangup": true}`` payload."""
+    return any(
+        isinstance(message.get("custom"), dict) and message["custom"].get("hangup") is True
+        for message in messages
+    )
+
+
+def gather(listen: Listen, settings: VoiceSettings) -> Gather:
+    """A ``<Gather>`` for speech or one key, posting even when nothing was heard."""
+    return Gather(
+        input="dtmf speech",
+        action=listen.action_url,
+        method="POST",
+        num_digits=1,
+        timeout=settings.gather_timeout,
+        speech_timeout=settings.speech_timeout,
+        speech_model=settings.speech_model,
+        enhanced=settings.enhanced if settings.speech_model == "phone_call" else None,
+        language=settings.language,
+        hints=listen.hints or None,
+        action_on_empty_result=True,
+    )
+
+
+def render_turn(messages: Sequence[dict[str, Any]], settings: VoiceSettings, listen: Listen) -> str:
+    """TwiML for a turn: every message spoken, then listen (or hang up)."""
+    response = VoiceResponse()
+    says = _says(messages, settings)
+    if ends_call(messages):
+        for say in says:
+            response.append(say)
+        response.hangup()
+        return str(response)
+    if not says:
+        says = [Say(NOTHING_SAID_PROMPT, voice=settings.voice, language=settings.language)]
+    listening = gather(listen, settings)
+    for say in says:
+        listening.append(say)
+    response.append(listening)
+    # Reached only if Twilio ignores actionOnEmptyResult: treat it as silence.
+    response.redirect(listen.action_url, method="POST")
+    return str(response)
+
+
+def render_goodbye(text: str, settings: VoiceSettings) -> str:
+    """Speak ``text`` and end the call."""
+    response = VoiceResponse()
+    response.say(
+        xml_safe(render_for_speech(text)), voice=settings.voice, language=settings.language
+    )
+    response.hangup()
+    return str(response)
+
+
+def render_wait(text: str, redirect_url: str, settings: VoiceSettings) -> str:
+    """A short filler while the assistant is still working, then come back."""
+    response = VoiceResponse()
+    response.say(xml_safe(text), voice=settings.voice, language=settings.language)
+    response.redirect(redirect_url, method="POST")
+    return str(response)

@@ -1,0 +1,1 @@
+"""Local stand-ins for the external systems the assistant talks to."""

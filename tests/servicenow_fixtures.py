@@ -1,0 +1,140 @@
+"""Pytest fixtures that run the ServiceNow emulator as a real subprocess.
+
+``servicenow_emulator`` gives each test a freshly reset emulator (seed data,
+no fault) on a free loopback port, backed by a temporary SQLite file. One
+process serves the whole session; ``start_emulator()`` starts a private one
+for tests that stop and restart it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from settings import ServiceNowSettings
+from stack.processes import Service, free_port, python_module
+
+USER = "admin"
+PASSWORD = "admin"
+TIMEOUT_SECONDS = 2.0
+
+
+@dataclass
+class RunningEmulator:
+    """A started emulator and helpers to steer it from tests."""
+
+    service: Service
+    port: int
+    db_path: Path
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}"
+
+    @property
+    def settings(self) -> ServiceNowSettings:
+        return ServiceNowSettings(
+            host=self.host,
+            instance=None,
+            user=USER,
+            password=PASSWORD,
+            use_ssl=False,
+            timeout_seconds=TIMEOUT_SECONDS,
+        )
+
+    def _admin(self, path: str, body: dict[str, object]) -> dict[str, object]:
+        request = urllib.request.Request(
+            f"{self.base_url}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            return json.loads(reply.read())
+
+    def set_fault(
+        self,
+        mode: str,
+        delay_seconds: float = 5.0,
+        count: int | None = None,
+        retry_after_seconds: int = 30,
+    ) -> dict[str, object]:
+        """Make the next ``count`` API requests (all, if None) fail in ``mode``."""
+        return self._admin(
+            "/_emulator/faults",
+            {
+                "mode": mode,
+                "delay_seconds": delay_seconds,
+                "count": count,
+                "retry_after_seconds": retry_after_seconds,
+            },
+        )
+
+    def reset(self) -> None:
+        """Wipe and reseed the data and clear any fault."""
+        self._admin("/_emulator/reset", {})
+
+    def api(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        """A raw Table API request as admin, e.g. ``api("GET", "/table/incident")``."""
+        kwargs.setdefault("auth", (USER, PASSWORD))
+        kwargs.setdefault("timeout", 10)
+        return requests.request(method, f"{self.base_url}/api/now{path}", **kwargs)
+
+    def start(self) -> RunningEmulator:
+        self.service.start().wait_healthy(timeout=20)
+        return self
+
+    def stop(self) -> None:
+        self.service.stop()
+
+
+def start_emulator(
+    db_path: Path, log_path: Path, env: dict[str, str] | None = None
+) -> RunningEmulator:
+    """Start an emulator process on a free port over ``db_path`` and wait until healthy."""
+    port = free_port()
+    command = python_module("emulators.servicenow", "--port", str(port), "--db", str(db_path))
+    service = Service(
+        name="servicenow-emulator",
+        command=command,
+        health_url=f"http://127.0.0.1:{port}/_emulator/health",
+        log_path=log_path,
+        env={
+            "SNOW_EMULATOR_FAULT": "",
+            "SNOW_EMULATOR_USER": USER,
+            "SNOW_EMULATOR_PASSWORD": PASSWORD,
+            **(env or {}),
+        },
+    )
+    return RunningEmulator(service, port, db_path).start()
+
+
+@pytest.fixture(scope="session")
+def servicenow_emulator_process(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningEmulator]:
+    """One emulator process for the whole test session."""
+    directory = tmp_path_factory.mktemp("servicenow")
+    emulator = start_emulator(directory / "servicenow.sqlite3", directory / "emulator.log")
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture
+def servicenow_emulator(servicenow_emulator_process: RunningEmulator) -> Iterator[RunningEmulator]:
+    """The session's emulator, reset to seed data with no fault, for one test."""
+    servicenow_emulator_process.reset()
+    yield servicenow_emulator_process
+    servicenow_emulator_process.reset()

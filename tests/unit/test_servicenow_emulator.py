@@ -1,0 +1,557 @@
+"""The ServiceNow emulator honours the Table API contract pysnow and the bot rely on.
+
+Encoded-query parsing is tested as a pure function; everything else over real
+loopback HTTP against the emulator subprocess.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from emulators.servicenow import encoded_query as eq
+from emulators.servicenow.seed import ABRAHAM_LINCOLN_SYS_ID, ADMIN_SYS_ID
+from tests.servicenow_fixtures import RunningEmulator, start_emulator
+
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+ABEL = "abel.tuter@example.com"
+
+
+def users(emulator: RunningEmulator, query: str, **params: str) -> list[str]:
+    reply = emulator.api(
+        "GET",
+        "/table/sys_user",
+        params={"sysparm_query": query, "sysparm_fields": "user_name", **params},
+    )
+    assert reply.status_code == 200, reply.text
+    return [r["user_name"] for r in reply.json()["result"]]
+
+
+def incidents(emulator: RunningEmulator, query: str, **params: str) -> list[str]:
+    reply = emulator.api(
+        "GET",
+        "/table/incident",
+        params={"sysparm_query": query, "sysparm_fields": "number", **params},
+    )
+    assert reply.status_code == 200, reply.text
+    return [r["number"] for r in reply.json()["result"]]
+
+
+def create(emulator: RunningEmulator, payload: dict, **params: str) -> requests.Response:
+    return emulator.api("POST", "/table/incident", json=payload, params=params)
+
+
+# -- encoded_query.py, pure ----------------------------------------------------------------
+
+
+def test_caret_or_binds_tighter_than_caret_and():
+    query = eq.parse("a=1^b=2^ORc=3")
+    assert query.queries == (
+        (
+            (eq.Condition("a", "=", "1"),),
+            (eq.Condition("b", "=", "2"), eq.Condition("c", "=", "3")),
+        ),
+    )
+    record = {"a": "1", "b": "0", "c": "3"}
+    assert eq.matches(query, record.get)
+    assert not eq.matches(query, {"a": "0", "b": "2", "c": "3"}.get)
+
+
+def test_nq_starts_a_new_or_query():
+    query = eq.parse("a=1^NQb=2")
+    assert eq.matches(query, {"a": "0", "b": "2"}.get)
+    assert not eq.matches(query, {"a": "0", "b": "0"}.get)
+
+
+def test_invalid_fields_and_garbage_terms_are_dropped():
+    query = eq.parse("emial=x^active=true^???^ORbogus=1", lambda f: f == "active")
+    assert query.queries == ((((eq.Condition("active", "=", "true")),),),)
+
+
+def test_order_terms_parse_in_sequence():
+    query = eq.parse("active=true^ORDERBYDESCopened_at^ORDERBYnumber^EQ")
+    assert query.ordering == (eq.Ordering("opened_at", True), eq.Ordering("number", False))
+
+
+def test_dot_walked_field_and_spaced_operator_parse():
+    assert eq.parse_condition("caller_id.email=a@b.c") == eq.Condition(
+        "caller_id.email", "=", "a@b.c"
+    )
+    assert eq.parse_condition("short_descriptionNOT LIKEvpn") == eq.Condition(
+        "short_description", "NOT LIKE", "vpn"
+    )
+    assert eq.parse_condition("no operator here") is None
+
+
+@pytest.mark.parametrize(
+    ("term", "value", "expected"),
+    [
+        ("f=abc", "ABC", True),
+        ("f=abc", "abcd", False),
+        ("f!=abc", "abd", True),
+        ("f!=abc", "abc", False),
+        ("fLIKEbc", "abcd", True),
+        ("fLIKEzz", "abcd", False),
+        ("fNOT LIKEzz", "abcd", True),
+        ("fNOT LIKEbc", "abcd", False),
+        ("fSTARTSWITHab", "abcd", True),
+        ("fSTARTSWITHbc", "abcd", False),
+        ("fENDSWITHcd", "abcd", True),
+        ("fINx,abcd,y", "abcd", True),
+        ("fINx,y", "abcd", False),
+        ("fNOT INx,y", "abcd", True),
+        ("fISEMPTY", "", True),
+        ("fISEMPTY", "a", False),
+        ("fISNOTEMPTY", "a", True),
+        ("fISNOTEMPTY", "", False),
+        ("f<10", "9", True),
+        ("f>=10", "9", False),
+        ("f>2025-01-01 00:00:00", "2025-02-01 00:00:00", True),
+        ("fBETWEEN1@3", "2", True),
+        ("fBETWEEN1@3", "4", False),
+        ("fANYTHING", "", True),
+    ],
+)
+def test_each_operator_evaluates(term, value, expected):
+    query = eq.parse(term)
+    assert eq.matches(query, {"f": value}.get) is expected
+
+
+def test_sort_uses_first_ordering_as_primary_key():
+    rows = [{"a": "1", "n": "2"}, {"a": "2", "n": "1"}, {"a": "1", "n": "3"}]
+    ordering = (eq.Ordering("a", True), eq.Ordering("n", False))
+    assert eq.sort(rows, ordering, lambda r, f: r[f]) == [rows[1], rows[0], rows[2]]
+
+
+# -- envelope, auth, errors ------------------------------------------------------------------
+
+
+def test_health_needs_no_auth(servicenow_emulator):
+    reply = requests.get(f"{servicenow_emulator.base_url}/_emulator/health", timeout=5)
+    assert reply.status_code == 200
+    assert reply.json() == {"status": "ok"}
+
+
+def test_collection_answer_is_a_result_list(servicenow_emulator):
+    reply = servicenow_emulator.api("GET", "/table/sys_user")
+    assert reply.status_code == 200
+    assert isinstance(reply.json()["result"], list)
+    assert reply.headers["Content-Type"].startswith("application/json")
+
+
+def test_unknown_table_is_400_invalid_table(servicenow_emulator):
+    reply = servicenow_emulator.api("GET", "/table/foo")
+    assert reply.status_code == 400
+    assert reply.json() == {
+        "error": {"message": "Invalid table foo", "detail": None},
+        "status": "failure",
+    }
+
+
+@pytest.mark.parametrize("auth", [None, ("admin", "wrong"), ("nobody", "admin")])
+def test_missing_or_wrong_credentials_are_401(servicenow_emulator, auth):
+    reply = servicenow_emulator.api("GET", "/table/incident", auth=auth)
+    assert reply.status_code == 401
+    assert reply.json()["status"] == "failure"
+    assert reply.json()["error"]["message"] == "User Not Authenticated"
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+def test_unknown_sys_id_is_404_no_record_found(servicenow_emulator, method):
+    reply = servicenow_emulator.api(method, "/table/incident/" + "0" * 32, json={})
+    assert reply.status_code == 404
+    assert reply.json()["error"]["message"] == "No Record found"
+    assert reply.json()["status"] == "failure"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
+def test_malformed_body_is_400_with_clear_message(servicenow_emulator, body):
+    reply = servicenow_emulator.api(
+        "POST", "/table/incident", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 400
+    error = reply.json()["error"]
+    assert error["message"] == "Exception while reading request"
+    assert "JSON" in error["detail"]
+
+
+def test_log_has_one_line_per_request_and_no_credentials(servicenow_emulator):
+    servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
+    log = servicenow_emulator.service.log_path.read_text()
+    assert "GET /api/now/table/incident -> 200" in log
+    assert "YWRtaW46YWRtaW4=" not in log  # base64 of admin:admin
+    assert "admin:admin" not in log
+
+
+# -- create, values, references --------------------------------------------------------------
+
+
+def test_create_returns_201_location_and_numbers_from_inc0010001(servicenow_emulator):
+    first = create(servicenow_emulator, {"short_description": "VPN drops"})
+    second = create(servicenow_emulator, {"short_description": "Printer"})
+    assert first.status_code == 201
+    record = first.json()["result"]
+    assert HEX32.match(record["sys_id"])
+    assert first.headers["Location"] == (
+        f"{servicenow_emulator.base_url}/api/now/table/incident/{record['sys_id']}"
+    )
+    assert record["number"] == "INC0010001"
+    assert second.json()["result"]["number"] == "INC0010002"
+
+
+def test_insert_defaults_and_all_values_are_strings(servicenow_emulator):
+    record = create(servicenow_emulator, {"short_description": "x", "urgency": 2}).json()["result"]
+    assert record["state"] == record["incident_state"] == "1"
+    assert record["active"] == "true"
+    assert record["impact"] == "3"
+    assert record["urgency"] == "2"
+    assert record["priority"] == "4"
+    assert record["sys_created_by"] == "admin"
+    assert record["sys_mod_count"] == "0"
+    assert record["caller_id"] == ""
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", record["opened_at"])
+    assert record["opened_at"] == record["sys_created_on"]
+    assert record["opened_by"]["value"] == ADMIN_SYS_ID
+    for name, value in record.items():
+        assert isinstance(value, (str, dict)), name
+        if isinstance(value, dict):
+            assert all(isinstance(v, str) for v in value.values()), name
+
+
+def test_reference_fields_are_link_and_value(servicenow_emulator):
+    record = create(servicenow_emulator, {"caller_id": ABRAHAM_LINCOLN_SYS_ID}).json()["result"]
+    assert record["caller_id"] == {
+        "link": f"{servicenow_emulator.base_url}/api/now/table/sys_user/{ABRAHAM_LINCOLN_SYS_ID}",
+        "value": ABRAHAM_LINCOLN_SYS_ID,
+    }
+    plain = create(
+        servicenow_emulator,
+        {"caller_id": ABRAHAM_LINCOLN_SYS_ID},
+        sysparm_exclude_reference_link="true",
+    ).json()["result"]
+    assert plain["caller_id"] == ABRAHAM_LINCOLN_SYS_ID
+    assert plain["assigned_to"] == ""
+
+
+@pytest.mark.parametrize(
+    ("impact", "urgency", "priority"),
+    [
+        ("1", "1", "1"),
+        ("1", "2", "2"),
+        ("2", "1", "2"),
+        ("1", "3", "3"),
+        ("2", "2", "3"),
+        ("3", "1", "3"),
+        ("2", "3", "4"),
+        ("3", "2", "4"),
+        ("3", "3", "5"),
+    ],
+)
+def test_priority_is_computed_from_impact_and_urgency(
+    servicenow_emulator, impact, urgency, priority
+):
+    payload = {"impact": impact, "urgency": urgency, "priority": "1"}
+    assert create(servicenow_emulator, payload).json()["result"]["priority"] == priority
+
+
+def test_writes_ignore_leaked_query_limit_and_offset(servicenow_emulator):
+    leaked = {"sysparm_query": "number=INC0000050", "sysparm_limit": "0", "sysparm_offset": "9"}
+    created = create(servicenow_emulator, {"short_description": "leak"}, **leaked)
+    assert created.status_code == 201
+    sys_id = created.json()["result"]["sys_id"]
+    updated = servicenow_emulator.api(
+        "PUT", f"/table/incident/{sys_id}", json={"urgency": "1"}, params=leaked
+    )
+    assert updated.status_code == 200
+    assert updated.json()["result"]["number"] == "INC0010001"
+    assert updated.json()["result"]["priority"] == "3"
+
+
+def test_writes_honour_display_value_and_fields(servicenow_emulator):
+    reply = create(
+        servicenow_emulator,
+        {"short_description": "x", "caller_id": ABRAHAM_LINCOLN_SYS_ID},
+        sysparm_display_value="all",
+        sysparm_fields="number,caller_id",
+    )
+    result = reply.json()["result"]
+    assert set(result) == {"number", "caller_id"}
+    assert result["number"] == {"display_value": "INC0010001", "value": "INC0010001"}
+    assert result["caller_id"]["display_value"] == "Abraham Lincoln"
+
+
+def test_resolving_makes_incident_inactive_and_syncs_incident_state(servicenow_emulator):
+    sys_id = create(servicenow_emulator, {"short_description": "x"}).json()["result"]["sys_id"]
+    reply = servicenow_emulator.api("PATCH", f"/table/incident/{sys_id}", json={"state": "6"})
+    record = reply.json()["result"]
+    assert (record["state"], record["incident_state"], record["active"]) == ("6", "6", "false")
+    assert record["resolved_at"] != ""
+    assert record["sys_mod_count"] == "1"
+
+
+def test_delete_answers_204_then_record_is_gone(servicenow_emulator):
+    sys_id = create(servicenow_emulator, {"short_description": "x"}).json()["result"]["sys_id"]
+    reply = servicenow_emulator.api("DELETE", f"/table/incident/{sys_id}")
+    assert reply.status_code == 204
+    assert reply.content == b""
+    assert servicenow_emulator.api("GET", f"/table/incident/{sys_id}").status_code == 404
+
+
+# -- display values, fields, paging ------------------------------------------------------------
+
+
+def get_inc50(emulator: RunningEmulator, **params: str) -> dict:
+    reply = emulator.api(
+        "GET", "/table/incident", params={"sysparm_query": "number=INC0000050", **params}
+    )
+    return reply.json()["result"][0]
+
+
+@pytest.mark.parametrize("flag", ["false", "False", "FALSE"])
+def test_display_value_false_gives_stored_values(servicenow_emulator, flag):
+    record = get_inc50(servicenow_emulator, sysparm_display_value=flag)
+    assert record["state"] == "2"
+    assert record["priority"] == "3"
+    assert record["caller_id"]["value"] == ABRAHAM_LINCOLN_SYS_ID
+
+
+@pytest.mark.parametrize("flag", ["true", "True"])
+def test_display_value_true_gives_labels_and_names(servicenow_emulator, flag):
+    record = get_inc50(servicenow_emulator, sysparm_display_value=flag)
+    assert record["state"] == "In Progress"
+    assert record["priority"] == "3 - Moderate"
+    assert record["active"] == "true"
+    assert record["caller_id"] == {
+        "display_value": "Abraham Lincoln",
+        "link": f"{servicenow_emulator.base_url}/api/now/table/sys_user/{ABRAHAM_LINCOLN_SYS_ID}",
+    }
+
+
+@pytest.mark.parametrize("flag", ["all", "ALL"])
+def test_display_value_all_gives_both(servicenow_emulator, flag):
+    record = get_inc50(servicenow_emulator, sysparm_display_value=flag)
+    assert record["state"] == {"display_value": "In Progress", "value": "2"}
+    assert record["caller_id"]["display_value"] == "Abraham Lincoln"
+    assert record["caller_id"]["value"] == ABRAHAM_LINCOLN_SYS_ID
+    assert "link" in record["caller_id"]
+    assert record["assigned_to"] == {"display_value": "", "value": ""}
+
+
+def test_fields_select_and_dot_walk_and_ignore_unknown_names(servicenow_emulator):
+    record = get_inc50(
+        servicenow_emulator, sysparm_fields="number,caller_id.email,caller_id.name,bogus,state"
+    )
+    assert record == {
+        "number": "INC0000050",
+        "caller_id.email": "abraham.lincoln@example.com",
+        "caller_id.name": "Abraham Lincoln",
+        "state": "2",
+    }
+
+
+def test_limit_offset_and_total_count(servicenow_emulator):
+    everyone = users(servicenow_emulator, "ORDERBYuser_name")
+    reply = servicenow_emulator.api(
+        "GET",
+        "/table/sys_user",
+        params={"sysparm_query": "ORDERBYuser_name", "sysparm_limit": "2", "sysparm_offset": "3"},
+    )
+    assert reply.headers["X-Total-Count"] == str(len(everyone))
+    assert [r["user_name"] for r in reply.json()["result"]] == everyone[3:5]
+    assert 'rel="next"' in reply.headers["Link"]
+    assert 'rel="last"' in reply.headers["Link"]
+
+
+def test_empty_sysparms_are_treated_as_absent(servicenow_emulator):
+    reply = servicenow_emulator.api(
+        "GET",
+        "/table/sys_user",
+        params={"sysparm_query": "", "sysparm_fields": "", "sysparm_view": "", "sysparm_offset": 0},
+    )
+    assert len(reply.json()["result"]) == int(reply.headers["X-Total-Count"]) >= 13
+
+
+# -- encoded queries over HTTP ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("email=jpk@bespoken.io", ["jpk"]),
+        ("email=JPK@Bespoken.IO", ["jpk"]),
+        ("emailLIKEbespoken", ["jpk"]),
+        ("emailSTARTSWITHjane-", ["jane-doe"]),
+        ("emailENDSWITH.co.uk", ["jane-doe"]),
+        ("user_nameINjpk,john_smith", ["john_smith", "jpk"]),
+        ("email=shared.desk@example.com^active=true", ["sam.shared", "sasha.shared"]),
+        ("active=false", ["inactive.user"]),
+        ("emailLIKEexample.co^emailNOT LIKEexample.com", ["jane-doe"]),
+        ("user_name!=admin^emailISEMPTY", []),
+        ("emailISNOTEMPTY^user_nameSTARTSWITHs", ["sam.shared", "sasha.shared"]),
+    ],
+)
+def test_user_queries(servicenow_emulator, query, expected):
+    assert sorted(users(servicenow_emulator, query)) == expected
+
+
+def test_caret_or_binds_tighter_over_http(servicenow_emulator):
+    query = "active=true^user_name=jpk^ORuser_name=inactive.user"
+    assert users(servicenow_emulator, query) == ["jpk"]
+
+
+def test_invalid_field_is_dropped_not_an_error(servicenow_emulator):
+    assert len(users(servicenow_emulator, "emial=x")) == len(users(servicenow_emulator, ""))
+    assert users(servicenow_emulator, "emial=x^user_name=jpk") == ["jpk"]
+
+
+def test_dot_walked_query_and_ordering(servicenow_emulator):
+    numbers = incidents(
+        servicenow_emulator,
+        "caller_id.email=abraham.lincoln@example.com^ORDERBYDESCactive^ORDERBYDESCopened_at",
+    )
+    assert numbers == ["INC0000051", "INC0000050", "INC0000053", "INC0000052"]
+    assert incidents(servicenow_emulator, "caller_id.emailLIKEabel^ORDERBYnumber") == [
+        "INC0000054",
+        "INC0000055",
+    ]
+
+
+def test_seeded_users_and_incident_states(servicenow_emulator):
+    record = servicenow_emulator.api("GET", f"/table/sys_user/{ABRAHAM_LINCOLN_SYS_ID}").json()
+    assert record["result"]["name"] == "Abraham Lincoln"
+    assert servicenow_emulator.api("GET", f"/table/sys_user/{ADMIN_SYS_ID}").status_code == 200
+    assert incidents(servicenow_emulator, "active=false^ORDERBYnumber") == [
+        "INC0000052",
+        "INC0000055",
+        "INC0000056",
+    ]
+
+
+# -- journal fields -----------------------------------------------------------------------------
+
+
+def test_work_notes_and_comments_are_journal_entries(servicenow_emulator):
+    sys_id = create(servicenow_emulator, {"work_notes": "first note"}).json()["result"]["sys_id"]
+    path = f"/table/incident/{sys_id}"
+    patched = servicenow_emulator.api("PATCH", path, json={"work_notes": "second note"})
+    assert patched.json()["result"]["work_notes"] == ""
+    servicenow_emulator.api("PATCH", path, json={"comments": "caller called back"})
+    shown = servicenow_emulator.api(
+        "GET",
+        path,
+        params={"sysparm_display_value": "true", "sysparm_fields": "work_notes,comments"},
+    ).json()["result"]
+    notes = shown["work_notes"]
+    assert notes.index("second note") < notes.index("first note")
+    assert "(Work notes)" in notes
+    assert "caller called back" in shown["comments"]
+    assert "first note" not in shown["comments"]
+    plain = servicenow_emulator.api("GET", path, params={"sysparm_fields": "work_notes"})
+    assert plain.json()["result"] == {"work_notes": ""}
+
+
+# -- faults --------------------------------------------------------------------------------------
+
+
+def test_slow_fault_delays_then_answers(servicenow_emulator):
+    servicenow_emulator.set_fault("slow", delay_seconds=0.4, count=1)
+    started = time.monotonic()
+    reply = servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
+    assert time.monotonic() - started >= 0.4
+    assert reply.status_code == 200
+    started = time.monotonic()
+    servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
+    assert time.monotonic() - started < 0.4
+
+
+def test_rate_limit_fault_answers_429_with_headers(servicenow_emulator):
+    servicenow_emulator.set_fault("rate_limit", retry_after_seconds=7)
+    reply = servicenow_emulator.api("GET", "/table/incident")
+    assert reply.status_code == 429
+    assert reply.headers["Retry-After"] == "7"
+    assert reply.headers["X-RateLimit-Limit"] == "100"
+    assert int(reply.headers["X-RateLimit-Reset"]) > time.time()
+    assert HEX32.match(reply.headers["X-RateLimit-Rule"])
+    assert reply.json() == {
+        "error": {
+            "message": "Rate limit exceeded",
+            "detail": "Rate limit of 100 requests per hour for Table API exceeded",
+        },
+        "status": "failure",
+    }
+
+
+def test_server_error_fault_answers_500_envelope(servicenow_emulator):
+    servicenow_emulator.set_fault("server_error", count=2)
+    for _ in range(2):
+        reply = servicenow_emulator.api("GET", "/table/incident")
+        assert reply.status_code == 500
+        assert reply.json()["status"] == "failure"
+    assert servicenow_emulator.api("GET", "/table/incident").status_code == 200
+
+
+def test_hibernating_fault_serves_html_page(servicenow_emulator):
+    servicenow_emulator.set_fault("hibernating")
+    reply = servicenow_emulator.api("GET", "/table/incident")
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert "Your instance is hibernating" in reply.text
+    health = requests.get(f"{servicenow_emulator.base_url}/_emulator/health", timeout=5)
+    assert health.status_code == 200
+
+
+def test_unknown_fault_mode_is_400(servicenow_emulator):
+    reply = requests.post(
+        f"{servicenow_emulator.base_url}/_emulator/faults", json={"mode": "meltdown"}, timeout=5
+    )
+    assert reply.status_code == 400
+
+
+def test_reset_wipes_data_and_clears_fault(servicenow_emulator):
+    create(servicenow_emulator, {"short_description": "temporary"})
+    servicenow_emulator.set_fault("server_error")
+    servicenow_emulator.reset()
+    assert incidents(servicenow_emulator, "short_description=temporary") == []
+    assert create(servicenow_emulator, {}).json()["result"]["number"] == "INC0010001"
+
+
+# -- persistence and start-up ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def start_servicenow_emulator() -> Iterator[Callable[..., RunningEmulator]]:
+    """Start private emulators (stopped after the test), for restarts and start-up options."""
+    started: list[RunningEmulator] = []
+
+    def start(db_path: Path, log_path: Path, env: dict[str, str] | None = None) -> RunningEmulator:
+        started.append(start_emulator(db_path, log_path, env))
+        return started[-1]
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+def test_data_survives_restart_on_the_same_db(tmp_path, start_servicenow_emulator):
+    emulator = start_servicenow_emulator(tmp_path / "snow.sqlite3", tmp_path / "first.log")
+    sys_id = create(emulator, {"short_description": "keep me"}).json()["result"]["sys_id"]
+    emulator.stop()
+    again = start_servicenow_emulator(tmp_path / "snow.sqlite3", tmp_path / "second.log")
+    record = again.api("GET", f"/table/incident/{sys_id}").json()["result"]
+    assert record["short_description"] == "keep me"
+    assert record["number"] == "INC0010001"
+    assert create(again, {}).json()["result"]["number"] == "INC0010002"
+
+
+def test_fault_can_be_set_from_the_environment_at_start(tmp_path, start_servicenow_emulator):
+    emulator = start_servicenow_emulator(
+        tmp_path / "snow.sqlite3",
+        tmp_path / "fault.log",
+        env={"SNOW_EMULATOR_FAULT": "hibernating"},
+    )
+    assert "hibernating" in emulator.api("GET", "/table/incident").text
