@@ -54,7 +54,7 @@ class ActionOpenIncident(Action):
             return [SlotSet("confirm", None), SlotSet("servicenow_unavailable", True)]
         dispatcher.utter_message(
             text=f"Done. Your ticket number is {incident.number}, "
-            f"with {incident.priority.lower()} priority. "
+            f"with {tracker.get_slot('priority')} priority. "
             "The service desk will follow up by email. "
             "Is there anything else I can help with?"
         )

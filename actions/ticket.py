@@ -43,7 +43,13 @@ def short_description(category: str | None, description: str) -> str:
 def spoken_subject(category: str | None) -> str:
     """How the summary names the ticket: "a VPN problem" or "a ticket"."""
     subject = CATEGORY_SUBJECTS.get(category or "")
-    return f"a {subject[0].lower()}{subject[1:]}" if subject else "a ticket"
+    if not subject:
+        return "a ticket"
+    first, _, rest = subject.partition(" ")
+    if not first.isupper():  # keep acronyms such as VPN as they are
+        first = first.lower()
+    article = "an" if first[0].lower() in "aeio" else "a"
+    return f"{article} {' '.join(filter(None, [first, rest]))}"
 
 
 def full_description(

@@ -292,8 +292,10 @@ def render_for_speech(text: str, today: date | None = None) -> str:
     Emails, incident numbers (``INC0010007``, ``RITM...``), ISO dates
     (``2024-05-21``, optionally with a time) and E.164 phone numbers are
     spoken with the functions above; URLs, emoji, markdown bullets, emphasis
-    and headers are removed and whitespace collapsed to single spaces.
-    ``today`` decides whether dates need their year. Never raises.
+    and headers are removed, line breaks become sentence ends and whitespace
+    collapses to single spaces. ``today`` decides whether dates need their
+    year; a time after a date is read as written (its zone is not converted).
+    Never raises.
     """
     try:
         if not isinstance(text, str):

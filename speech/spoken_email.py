@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_valid_email", "parse_spoken_email"]
+__all__ = ["is_valid_email", "normalise", "parse_spoken_email"]
 
 _LOCAL_RE = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*", re.ASCII)
 _LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)

@@ -8,6 +8,8 @@ what ServiceNow stores is checked through its Table API.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -17,6 +19,13 @@ from tests.integration.conftest import Stack
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 ABEL = "abel dot tuter at example dot com"
+
+
+def ticket_number(heard: str) -> str:
+    """The incident number in what the caller heard ("I N C, 0 0 1, 0 0 0 7")."""
+    spoken = re.search(r"I N C([\d ,]+\d)", heard)
+    assert spoken, f"no ticket number in {heard!r}"
+    return "INC" + re.sub(r"\D", "", spoken.group(1))
 
 
 def open_vpn_ticket_up_to_confirmation(call: TwilioCall) -> str:
@@ -37,7 +46,7 @@ def test_caller_opens_an_incident_by_speech(stack: Stack) -> None:
     assert "high priority" in readback
     done = call.say("yes that's right").text
     assert "Your ticket number is I N C" in done
-    number = "INC" + done.split("I N C", 1)[1].split(",")[0].replace(" ", "")
+    number = ticket_number(done)
     (record,) = stack.incidents(f"number={number}")
     assert record["urgency"] == "1"
     assert record["impact"] == "2"
@@ -71,7 +80,7 @@ def test_caller_corrects_the_priority_at_confirmation(stack: Stack) -> None:
     readback = call.say("no the priority is low").text
     assert "low priority" in readback
     done = call.say("yes").text
-    number = "INC" + done.split("I N C", 1)[1].split(",")[0].replace(" ", "")
+    number = ticket_number(done)
     (record,) = stack.incidents(f"number={number}")
     assert record["urgency"] == "3"
 
