@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from actions.api.servicenow import ServiceNowClient
 from settings import ServiceNowSettings, load_environment
+from telephony.twilio_rest import TwilioRest, TwilioRestSettings
 
 
 @lru_cache(maxsize=1)
@@ -17,3 +18,10 @@ def servicenow() -> ServiceNowClient:
     """The ServiceNow client configured from the environment (``SNOW_*``)."""
     load_environment()
     return ServiceNowClient(ServiceNowSettings.from_env())
+
+
+@lru_cache(maxsize=1)
+def twilio() -> TwilioRest:
+    """The Twilio REST client configured from the environment (``TWILIO_*``)."""
+    load_environment()
+    return TwilioRest(TwilioRestSettings.from_env())

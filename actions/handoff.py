@@ -1,12 +1,16 @@
-"""Hand-off to a person.
+"""Hand-off to a person through a Twilio conference.
 
-With no agent line configured (``HANDOFF_AGENT_NUMBERS`` empty) no call is
-placed: the caller is offered a ticket with everything said so far instead, and
-the answers of an interrupted form are kept for it.
+The caller is put on hold in a conference whose name carries no personal data,
+and an agent is rung with a whisper of who is calling and why. The transcript
+goes to ServiceNow first, as a work note on the call's incident or in a new
+one. With no agent line, outside business hours, or when Twilio fails, no call
+is placed: the caller is offered a ticket with everything said so far instead.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,7 +18,49 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import clients
+from actions.api.servicenow import ServiceNowError
 from actions.ask_questions import YES_NO_BUTTONS
+from actions.handoff_summary import summary, work_note
+from actions.ticket import CATEGORY_SUBJECTS
+from settings import HandoffSettings
+from telephony.agent_call import new_conference_name, ring_agent
+from telephony.business_hours import is_open
+from telephony.twilio_rest import TelephonyError
+
+logger = logging.getLogger(__name__)
+CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+TICKET_OFFER = (
+    "I can open a ticket with what you've told me, and someone will call you back. Shall I do that?"
+)
+
+
+def offer_ticket(dispatcher: CollectingDispatcher, reason: str) -> None:
+    dispatcher.utter_message(text=f"{reason} {TICKET_OFFER}", buttons=YES_NO_BUTTONS)
+
+
+async def record_transcript(tracker: Tracker) -> str | None:
+    """Puts the call so far in ServiceNow; returns the incident's number."""
+    servicenow = clients.servicenow()
+    note = work_note(tracker)
+    try:
+        number = tracker.get_slot("incident_number")
+        incident = await servicenow.get_incident(number) if number else None
+        if incident is not None:
+            await servicenow.add_work_note(incident.sys_id, note)
+            return incident.number
+        accounts = tracker.get_slot("caller_sys_ids") or []
+        subject = CATEGORY_SUBJECTS.get(tracker.get_slot("problem_category") or "", "phone call")
+        created = await servicenow.create_incident(
+            short_description=f"Transferred to an agent: {subject}",
+            description=note,
+            caller_sys_id=accounts[0] if len(accounts) == 1 else None,
+            priority=tracker.get_slot("priority") or "medium",
+        )
+        return created.number
+    except ServiceNowError as error:
+        logger.warning("could not store the transcript before a hand-off: %s", error)
+        return None
 
 
 class ActionHandoff(Action):
@@ -24,13 +70,50 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text="I can't put you through to a person right now. "
-            "I can open a ticket with what you've told me, "
-            "and the service desk will get back to you. Shall I do that?",
-            buttons=YES_NO_BUTTONS,
-        )
+        settings = HandoffSettings.from_env()
+        # Leave any form, keeping its answers for a ticket or for the agent.
         events: list[dict[str, Any]] = []
         if tracker.active_loop_name:
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return events
+        caller_sid = tracker.get_slot("call_sid") or tracker.sender_id
+        if not settings.agent_numbers or not CALL_SID.match(str(caller_sid)):
+            offer_ticket(dispatcher, "I can't put you through to a person right now.")
+            return events
+        if not is_open(settings.business_hours, settings.timezone):
+            offer_ticket(dispatcher, "Our agents aren't available at the moment.")
+            return events
+        incident = await record_transcript(tracker)
+        whisper = summary(tracker)
+        if incident:
+            whisper += f" The transcript is on incident {incident}."
+        conference = new_conference_name()
+        try:
+            await ring_agent(
+                clients.twilio(),
+                settings,
+                caller_sid=str(caller_sid),
+                conference=conference,
+                attempt=0,
+            )
+        except TelephonyError as error:
+            logger.warning("could not ring an agent: %s", error)
+            offer_ticket(dispatcher, "Sorry, I couldn't reach an agent just now.")
+            return events
+        dispatcher.utter_message(
+            text="I'm connecting you to an agent now. Please hold.",
+            json_message={"handoff": {"conference": conference}},
+        )
+        return [*events, SlotSet("handoff_summary", whisper), SlotSet("handoff_incident", incident)]
+
+
+class ActionHandoffFailed(Action):
+    """The caller is back from the hold: no agent took the call."""
+
+    def name(self) -> str:
+        return "action_handoff_failed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        offer_ticket(dispatcher, "Sorry, no agent is free right now.")
+        return []

@@ -9,6 +9,9 @@ Routes under ``/webhooks/twilio_voice``:
 - ``POST /pending``: collects a turn that outlasted the turn budget.
 - ``POST /status``: the call's status callback; a finished call leaves no form
   waiting.
+- ``POST /agent``, ``/agent_answer``, ``/agent_status``: the agent's leg of a
+  hand-off (channels.agent_leg); ``POST /handoff_failed``: the caller is back
+  from the hold because no agent took the call.
 - ``GET /``: health for load balancers.
 
 Every POST must carry a valid ``X-Twilio-Signature``; any fault inside a turn
@@ -31,11 +34,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.agent_leg import AgentLeg
 from channels.hints import hints_for
-from channels.menus import payload_for_keys
+from channels.menus import HUMAN_PAYLOAD, payload_for_keys
 from channels.signature import SignatureCheck
 from channels.twiml import Listen, render_goodbye, render_turn, render_wait
-from settings import VoiceSettings, load_environment
+from settings import HandoffSettings, VoiceSettings, load_environment
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +109,12 @@ class TwilioVoiceChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         load_environment()
-        return cls(VoiceSettings.from_env(overrides=credentials or {}))
+        return cls(VoiceSettings.from_env(overrides=credentials or {}), HandoffSettings.from_env())
 
-    def __init__(self, settings: VoiceSettings) -> None:
+    def __init__(self, settings: VoiceSettings, handoff: HandoffSettings) -> None:
         self.settings = settings
+        self.handoff = handoff
+        self.agent_leg = AgentLeg(settings, handoff)
         self.signature = SignatureCheck(settings)
         self.pending: dict[str, PendingTurn] = {}
         if not settings.validate_signature:
@@ -136,6 +142,30 @@ class TwilioVoiceChannel(InputChannel):
         @voice.route("/pending", methods=["POST"])
         async def pending_turn(request: Request) -> HTTPResponse:
             return await self._answer(request, self._collect_pending)
+
+        @voice.route("/agent", methods=["POST"])
+        async def agent_answered(request: Request) -> HTTPResponse:
+            return await self._answer(request, lambda r, call: self.agent_leg.whisper(r, call.sid))
+
+        @voice.route("/agent_answer", methods=["POST"])
+        async def agent_decided(request: Request) -> HTTPResponse:
+            return await self._answer(
+                request, lambda r, call: self.agent_leg.answered(r, call.form)
+            )
+
+        @voice.route("/agent_status", methods=["POST"])
+        async def agent_status(request: Request) -> HTTPResponse:
+            if not self.signature.is_valid(request):
+                return response.text("invalid Twilio signature", status=403)
+            try:
+                await self.agent_leg.status(request, read_call(request).form)
+            except (BadRequest, ValueError) as error:
+                return response.text(str(error), status=400)
+            return response.empty()
+
+        @voice.route("/handoff_failed", methods=["POST"])
+        async def back_from_hold(request: Request) -> HTTPResponse:
+            return await self._answer(request, self._back_from_hold)
 
         @voice.route("/status", methods=["POST"])
         async def call_status(request: Request) -> HTTPResponse:
@@ -204,9 +234,13 @@ class TwilioVoiceChannel(InputChannel):
             text = speech
         else:
             silences += 1
-            if silences >= self.settings.max_silences:
+            transfer_after = self.handoff.after_silences
+            if transfer_after and self.handoff.agent_numbers and silences >= transfer_after:
+                text = HUMAN_PAYLOAD
+            elif silences >= self.settings.max_silences:
                 return render_goodbye(SILENT_GOODBYE, self.settings)
-            return await self._reprompt(request, call, STILL_THERE, silences=silences)
+            else:
+                return await self._reprompt(request, call, STILL_THERE, silences=silences)
 
         output = VoiceOutput()
         message = UserMessage(
@@ -243,6 +277,15 @@ class TwilioVoiceChannel(InputChannel):
             return render_turn([{"text": APOLOGY}], self.settings, self._listen(request))
         return await self._render(request, call, turn.output.messages)
 
+    async def _back_from_hold(self, request: Request, call: Call) -> str:
+        """No agent took the call: the conversation goes on where it was."""
+        agent = request.app.ctx.agent
+        output = VoiceOutput()
+        async with agent.lock_store.lock(call.sid):
+            tracker = await agent.processor.get_tracker(call.sid)
+            await agent.trigger_intent("handoff_failed", [], output, tracker)
+        return await self._render(request, call, output.messages)
+
     async def _reprompt(self, request: Request, call: Call, lead: str, silences: int) -> str:
         """``lead``, then the question the assistant is still waiting on."""
         tracker = await self._tracker(request, call)
@@ -265,7 +308,7 @@ class TwilioVoiceChannel(InputChannel):
             next((m.get("buttons") for m in reversed(messages) if m.get("buttons")), None) or []
         )
         listen = self._listen(request, silences=silences, hints=hints_for(requested, buttons))
-        return render_turn(messages, self.settings, listen)
+        return render_turn(messages, self.settings, listen, self.handoff.hold_music_url)
 
     async def _end_call(self, request: Request, call: Call) -> None:
         """Closes the conversation of a finished call: no form is left waiting."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from twilio.twiml import TwiML
-from twilio.twiml.voice_response import Gather, Say, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, Say, VoiceResponse
 
 from channels.menus import menu_sentence
 from settings import VoiceSettings
@@ -31,6 +31,8 @@ SSML_TAGS = frozenset(
     {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
 )
 NOTHING_SAID_PROMPT = "Is there anything else I can help with?"
+AFTER_AGENT = "Thank you for calling the IT help desk. Goodbye."
+WHISPER_CHOICE = "Press 1 to take the call, or any other key to decline."
 
 
 def xml_safe(text: str) -> str:
@@ -94,6 +96,17 @@ def _says(messages: Sequence[dict[str, Any]], settings: VoiceSettings) -> list[S
     return says
 
 
+def handoff_conference(messages: Sequence[dict[str, Any]]) -> str | None:
+    """The conference a ``{"handoff": {"conference": NAME}}`` payload moves the caller to."""
+    for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
+            name = custom["handoff"].get("conference")
+            if isinstance(name, str) and name:
+                return name
+    return None
+
+
 def ends_call(messages: Sequence[dict[str, Any]]) -> bool:
     """True when a message carries the ``{"hangup": true}`` payload."""
     return any(
@@ -154,4 +167,33 @@ def render_wait(text: str, redirect_url: str, settings: VoiceSettings) -> str:
     response = VoiceResponse()
     response.say(xml_safe(text), voice=settings.voice, language=settings.language)
     response.redirect(redirect_url, method="POST")
+    return str(response)
+
+
+def render_whisper(summary: str, action_url: str, settings: VoiceSettings) -> str:
+    """What an agent hears on answering: who calls and why, then press 1 to accept."""
+    response = VoiceResponse()
+    whisper = Gather(
+        input="dtmf",
+        num_digits=1,
+        timeout=8,
+        action=action_url,
+        method="POST",
+        action_on_empty_result=True,
+    )
+    text = f"Help desk transfer. {render_for_speech(summary)} {WHISPER_CHOICE}"
+    whisper.say(xml_safe(text), voice=settings.voice, language=settings.language)
+    response.append(whisper)
+    return str(response)
+
+
+def render_agent_joins(conference: str, settings: VoiceSettings) -> str:
+    """The accepting agent enters the caller's conference; either leaving ends it."""
+    response = VoiceResponse()
+    response.say("Connecting you to the caller.", voice=settings.voice, language=settings.language)
+    dial = Dial()
+    dial.conference(
+        conference, start_conference_on_enter=True, end_conference_on_exit=True, beep=False
+    )
+    response.append(dial)
     return str(response)

@@ -100,6 +100,7 @@ class StackSettings:
     action_port: int
     duckling_port: int
     servicenow_port: int
+    twilio_port: int
     servicenow_db: Path
     duckling_timezone: str
 
@@ -110,6 +111,7 @@ class StackSettings:
             action_port=_int(env, "ACTION_SERVER_PORT", 5055),
             duckling_port=_int(env, "DUCKLING_PORT", 8000),
             servicenow_port=_int(env, "SNOW_EMULATOR_PORT", 8089),
+            twilio_port=_int(env, "TWILIO_EMULATOR_PORT", 8090),
             servicenow_db=Path(
                 _get(env, "SNOW_EMULATOR_DB", str(PROJECT_ROOT / "var" / "servicenow.sqlite3"))
             ),
@@ -119,17 +121,36 @@ class StackSettings:
 
 @dataclass(frozen=True)
 class HandoffSettings:
-    """When the assistant hands the caller to a person, and whom it calls."""
+    """When the assistant hands the caller to a person, and how it calls them."""
 
     agent_numbers: tuple[str, ...]
+    support_number: str
     after_fallbacks: int
+    after_silences: int
+    ring_timeout_seconds: int
+    hold_music_url: str
+    business_hours: str
+    timezone: str
+    channel_base_url: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> HandoffSettings:
         numbers = _get(env, "HANDOFF_AGENT_NUMBERS", "")
+        public = (env.get("PUBLIC_URL") or "").rstrip("/")
         return cls(
             agent_numbers=tuple(n.strip() for n in numbers.split(",") if n.strip()),
+            support_number=_get(env, "TWILIO_SUPPORT_NUMBER", "+15555550199"),
             after_fallbacks=_int(env, "HANDOFF_AFTER_FALLBACKS", 3),
+            after_silences=_int(env, "HANDOFF_AFTER_SILENCES", 0),
+            ring_timeout_seconds=_int(env, "HANDOFF_RING_TIMEOUT_SECONDS", 20),
+            hold_music_url=_get(
+                env,
+                "HANDOFF_HOLD_MUSIC_URL",
+                "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical",
+            ),
+            business_hours=_get(env, "HANDOFF_BUSINESS_HOURS", "always"),
+            timezone=_get(env, "HANDOFF_TIMEZONE", "America/New_York"),
+            channel_base_url=public or f"http://127.0.0.1:{_int(env, 'RASA_PORT', 5005)}",
         )
 
 

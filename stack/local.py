@@ -1,4 +1,4 @@
-"""The local stack: ServiceNow emulator, Duckling, action server and Rasa.
+"""The local stack: ServiceNow and Twilio emulators, Duckling, actions and Rasa.
 
 ``make up`` and the integration tests build the same list of services here;
 only ports, the tracker database and the log folder differ.
@@ -27,10 +27,20 @@ class Ports:
     actions: int
     duckling: int
     servicenow: int
+    twilio: int
 
     @classmethod
     def from_settings(cls, stack: StackSettings) -> Ports:
-        return cls(stack.rasa_port, stack.action_port, stack.duckling_port, stack.servicenow_port)
+        return cls(
+            stack.rasa_port,
+            stack.action_port,
+            stack.duckling_port,
+            stack.servicenow_port,
+            stack.twilio_port,
+        )
+
+    def all(self) -> tuple[int, ...]:
+        return (self.rasa, self.actions, self.duckling, self.servicenow, self.twilio)
 
 
 def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -39,6 +49,7 @@ def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
         "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
         "TRACKER_DB_HOST": "127.0.0.1",
         "TRACKER_DB_PORT": "5432",
         "TRACKER_DB_NAME": "helpdesk_voice",
@@ -78,6 +89,13 @@ def build_services(
             ),
             f"{local}:{ports.servicenow}/_emulator/health",
             log_dir / "servicenow.log",
+            env,
+        ),
+        Service(
+            "twilio-emulator",
+            python_module("emulators.twilio_api", "--port", str(ports.twilio)),
+            f"{local}:{ports.twilio}/_emulator/health",
+            log_dir / "twilio.log",
             env,
         ),
         Service(

@@ -23,6 +23,8 @@ from stack.local import Ports, build_services, stack_environment
 from stack.processes import Service, free_port
 
 AUTH_TOKEN = "integration-test-token"
+AGENT = "+15555550142"
+SECOND_AGENT = "+15555550143"
 TRACKER_DB = "helpdesk_voice_test"
 
 
@@ -36,11 +38,29 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.rasa}"
 
     @property
+    def twilio_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.twilio}"
+
+    @property
     def servicenow_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.servicenow}"
 
     def call(self, **kwargs: str) -> TwilioCall:
-        return TwilioCall(self.voice_url, AUTH_TOKEN, **kwargs)
+        return TwilioCall(self.voice_url, AUTH_TOKEN, twilio_api_url=self.twilio_url, **kwargs)
+
+    def set_agent(self, number: str, behaviour: str) -> None:
+        reply = requests.post(
+            f"{self.twilio_url}/_emulator/agents",
+            json={"number": number, "behaviour": behaviour, "ring_seconds": 0.2},
+            timeout=5,
+        )
+        reply.raise_for_status()
+
+    def agent_calls(self) -> list[dict]:
+        """Calls the Twilio emulator placed to agents (newest last)."""
+        reply = requests.get(f"{self.twilio_url}/_emulator/calls", timeout=5)
+        reply.raise_for_status()
+        return [call for call in reply.json() if call.get("direction") == "outbound-api"]
 
     def set_fault(self, mode: str, **options: object) -> None:
         reply = requests.post(
@@ -88,6 +108,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
         "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",
         "SNOW_INSTANCE": "",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_EMULATOR_AGENT_BEHAVIOUR": "accept",
+        "TWILIO_EMULATOR_RING_SECONDS": "0.2",
+        "HANDOFF_BUSINESS_HOURS": "always",
+        "HANDOFF_AFTER_SILENCES": "0",
         "SNOW_USER": "admin",
         "SNOW_PASSWORD": "admin",
         "SNOW_TIMEOUT_SECONDS": "2",
@@ -97,7 +123,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "TWILIO_VALIDATE_SIGNATURE": "true",
         "PUBLIC_URL": "",
         "VOICE_TURN_BUDGET_SECONDS": "6",
-        "HANDOFF_AGENT_NUMBERS": "",
+        "HANDOFF_AGENT_NUMBERS": f"{AGENT},{SECOND_AGENT}",
     }
     services = build_services(ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model)
     started: list[Service] = []
@@ -116,3 +142,12 @@ def servicenow_ok(stack: Stack) -> Iterator[Stack]:
     """The stack with a healthy ServiceNow again after the test."""
     yield stack
     stack.set_fault("none")
+
+
+@pytest.fixture
+def agents(stack: Stack) -> Iterator[Stack]:
+    """The stack with both agents answering and accepting again after the test."""
+    yield stack
+    for number in (AGENT, SECOND_AGENT):
+        stack.set_agent(number, "accept")
+    requests.post(f"{stack.twilio_url}/_emulator/faults", json={"mode": "none"}, timeout=5)

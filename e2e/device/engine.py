@@ -1,0 +1,421 @@
+"""One Bespoken test played as one phone call against the voice webhook.
+
+The offline stand-in for Bespoken's telephony virtual device. Twilio's side of
+the call is ``emulators.twilio_call.TwilioCall`` (signed form posts, TwiML read
+with a real XML parser, Redirects followed, a completed status callback at the
+end); this module plays the caller and listens the way the device does:
+
+- ``$DIAL`` places the call; ``$1``, ``$42`` press keys; an empty utterance or
+  ``$PAUSE`` is silence until the ``<Gather>`` times out; ``$PAUSE n`` keeps
+  quiet for n seconds; ``<speak>...</speak>`` is said as its text.
+- What a step hears is everything the assistant says after the utterance until
+  it stops talking and listens (Bespoken's end-of-speech detection). With
+  ``finishOnPhrase`` the caller keeps listening (staying silent, so the
+  assistant's ``<Gather>`` times out and it reprompts) until the phrase is
+  heard, and the text after it is cut; with ``listeningTimeout`` it listens for
+  that many seconds. Hearing a ``repeatOnPhrase`` makes the caller say the
+  utterance again (at most twice).
+- Time is simulated: speech takes ``WORDS_PER_SECOND``, silence lasts the
+  ``<Gather timeout>``; nothing actually sleeps.
+
+Recognition is perfect here (the caller's words arrive as ``SpeechResult``),
+so homophones and fuzzy phrase matching matter only against the real number.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from e2e.device.switches import Switchboard, SwitchError
+from emulators.twilio_call import Turn, TwilioCall
+
+WORDS_PER_SECOND = 2.5
+DEFAULT_LISTENING_TIMEOUT = 45.0
+DEFAULT_GATHER_TIMEOUT = 5.0
+MAX_REPEATS = 2
+SPEECH_CONFIDENCE = 0.92
+
+_KEYS = re.compile(r"^\$([0-9*#]+)$")
+_PAUSE = re.compile(r"^\$PAUSE(?:\s+(\d+(?:\.\d+)?))?$", re.IGNORECASE)
+_SSML = re.compile(r"^\s*<speak\b.*</speak>\s*$", re.IGNORECASE | re.DOTALL)
+_AUDIO = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_WORD = re.compile(r"[\w']+")
+
+
+class StepError(RuntimeError):
+    """A step the offline device cannot play (an audio file, a broken webhook...)."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What the caller does in a step."""
+
+    kind: str  # dial, speech, keys, silence, pause, audio
+    text: str = ""
+    seconds: float = 0.0
+
+    @classmethod
+    def parse(cls, utterance: str) -> Utterance:
+        text = (utterance or "").strip()
+        if text.upper() == "$DIAL":
+            return cls("dial")
+        if keys := _KEYS.match(text):
+            return cls("keys", keys.group(1))
+        if pause := _PAUSE.match(text):
+            return cls("pause", seconds=float(pause.group(1))) if pause.group(1) else cls("silence")
+        if not text:
+            return cls("silence")
+        if _AUDIO.match(text):
+            return cls("audio", text)
+        if _SSML.match(text):
+            return cls("speech", _ssml_text(text))
+        return cls("speech", text)
+
+    @property
+    def repeatable(self) -> bool:
+        return self.kind in ("speech", "keys")
+
+
+def _ssml_text(ssml: str) -> str:
+    try:
+        root = ET.fromstring(ssml)  # noqa: S314 - the test file's own SSML
+        text = "".join(root.itertext())
+    except ET.ParseError:
+        text = re.sub(r"<[^>]+>", " ", ssml)
+    return " ".join(text.split())
+
+
+def phrases(value: Any) -> tuple[str, ...]:
+    """A phrase setting as a tuple: a string, a list, or a JSON list in a query parameter."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value if str(v).strip())
+    return (str(value),)
+
+
+def _seconds(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise StepError(f"listeningTimeout must be a number of seconds, got {value!r}") from None
+    # Bespoken documents seconds; treat large values as milliseconds.
+    return seconds / 1000 if seconds > 600 else seconds
+
+
+@dataclass(frozen=True)
+class Listening:
+    """How long the caller listens after a step."""
+
+    finish_on: tuple[str, ...] = ()
+    repeat_on: tuple[str, ...] = ()
+    timeout: float | None = None
+
+    @classmethod
+    def from_settings(
+        cls, call_settings: Mapping[str, Any], step_settings: Mapping[str, Any]
+    ) -> Listening:
+        def pick(name: str) -> Any:
+            return step_settings[name] if name in step_settings else call_settings.get(name)
+
+        return cls(
+            finish_on=phrases(pick("finishOnPhrase")),
+            repeat_on=phrases(pick("repeatOnPhrase")),
+            timeout=_seconds(pick("listeningTimeout")),
+        )
+
+    @property
+    def keeps_listening(self) -> bool:
+        return bool(self.finish_on) or self.timeout is not None
+
+    @property
+    def limit(self) -> float:
+        return self.timeout if self.timeout is not None else DEFAULT_LISTENING_TIMEOUT
+
+
+def phrase_end(text: str, phrase: str) -> int | None:
+    """Where ``phrase`` ends in ``text`` (words in order, any case or punctuation)."""
+    words = _WORD.findall(phrase.lower())
+    if not words:
+        return None
+    pattern = r"(?<![\w'])" + r"[^\w']+".join(map(re.escape, words)) + r"(?![\w'])"
+    match = re.search(pattern, text, re.IGNORECASE)
+    if match is None:
+        return None
+    end = match.end()
+    while end < len(text) and text[end] in ".,;:!?":
+        end += 1
+    return end
+
+
+@dataclass(frozen=True)
+class Step:
+    utterance: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StepResult:
+    """What the caller heard after one step (one entry of the device's ``results``)."""
+
+    message: str
+    transcript: str
+    call_ended: bool = False
+    listened_seconds: float = 0.0
+    repeats: int = 0
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "message": self.message,
+            "transcript": self.transcript,
+            "debug": {
+                "callEnded": self.call_ended,
+                "listenedSeconds": round(self.listened_seconds, 1),
+                "repeats": self.repeats,
+            },
+        }
+        if self.error:
+            result["error"] = {"message": self.error, "error_category": "system"}
+        return result
+
+
+class _Ear:
+    """Collects what is heard during one step, against the simulated clock."""
+
+    def __init__(self, listening: Listening) -> None:
+        self.listening = listening
+        self.text = ""
+        self.elapsed = 0.0
+        self.finished = False
+
+    def hear(self, turn: Turn) -> float:
+        """Adds what ``turn`` says; returns how long it spoke (simulated seconds)."""
+        limit = self.listening.limit if self.listening.keeps_listening else None
+        spoken = 0.0
+        for said in turn.says:
+            if self.finished:
+                break
+            words = said.split()
+            duration = len(words) / WORDS_PER_SECOND
+            if limit is not None and self.elapsed + duration > limit:
+                fits = max(0, int((limit - self.elapsed) * WORDS_PER_SECOND))
+                self._add(" ".join(words[:fits]))
+                spoken += limit - self.elapsed
+                self.elapsed = limit
+                self.finished = True
+                break
+            self._add(said)
+            self.elapsed += duration
+            spoken += duration
+            for phrase in self.listening.finish_on:
+                end = phrase_end(self.text, phrase)
+                if end is not None:
+                    self.text = self.text[:end]
+                    self.finished = True
+                    break
+        return spoken
+
+    def heard_any(self, turn: Turn, wanted: Sequence[str]) -> bool:
+        return any(phrase_end(turn.text, phrase) is not None for phrase in wanted)
+
+    def _add(self, text: str) -> None:
+        if text:
+            self.text = f"{self.text} {text}" if self.text else text
+
+
+class CallEngine:
+    """Plays a test's steps as one call: ``run()`` returns one result per step played.
+
+    The call stops early when the assistant hangs up (later steps get no
+    result, as with the real device) or when a step cannot be played (its
+    result carries ``error``). The caller hangs up after the last step.
+    """
+
+    def __init__(
+        self,
+        call: TwilioCall,
+        switchboard: Switchboard | None = None,
+        confidence: float = SPEECH_CONFIDENCE,
+    ) -> None:
+        self.call = call
+        self.switchboard = switchboard or Switchboard({})
+        self.confidence = confidence
+        self.dialled = False
+        self.last_turn: Turn | None = None
+        self.quiet = 0.0  # seconds the pending <Gather> has been waiting
+
+    def run(
+        self,
+        steps: Sequence[Step],
+        call_settings: Mapping[str, Any] | None = None,
+        on_result: Callable[[StepResult], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[StepResult]:
+        call_settings = dict(call_settings or {})
+        results: list[StepResult] = []
+        try:
+            self.switchboard.apply(call_settings)
+            for step in steps:
+                if (should_stop and should_stop()) or self.call.hung_up:
+                    break
+                result = self.play(step, call_settings)
+                results.append(result)
+                if on_result:
+                    on_result(result)
+                if result.error:
+                    break
+        except SwitchError as error:
+            result = StepResult(message="", transcript="", error=str(error))
+            results.append(result)
+            if on_result:
+                on_result(result)
+        finally:
+            self.finish()
+        return results
+
+    def finish(self) -> None:
+        """The caller hangs up (if the assistant has not) and the emulators are reset."""
+        try:
+            if self.dialled and not self.call.hung_up:
+                self.call.hang_up()
+        except requests.RequestException:
+            pass
+        finally:
+            self.switchboard.reset()
+
+    def play(self, step: Step, call_settings: Mapping[str, Any]) -> StepResult:
+        """One step: the caller's action, then listening."""
+        try:
+            listening = Listening.from_settings(call_settings, step.settings)
+            utterance = Utterance.parse(step.utterance)
+            self.switchboard.apply(step.settings)
+            if utterance.kind == "audio":
+                raise StepError(
+                    "playing an audio file needs Bespoken's device, not the offline one"
+                )
+            if utterance.kind == "dial" and self.dialled:
+                raise StepError("$DIAL again in the same test: the call is already up")
+            if utterance.kind != "dial" and not self.dialled:
+                self._turn(self.call.dial())  # Bespoken dials first; the greeting is not asserted
+                self.dialled = True
+            ear = _Ear(listening)
+            repeats = self._listen(ear, utterance, listening)
+            return StepResult(
+                message=step.utterance,
+                transcript=ear.text,
+                call_ended=self.call.hung_up,
+                listened_seconds=ear.elapsed,
+                repeats=repeats,
+            )
+        except (StepError, SwitchError) as error:
+            return StepResult(step.utterance, "", self.call.hung_up, error=str(error))
+        except requests.HTTPError as error:
+            status = error.response.status_code if error.response is not None else "?"
+            return StepResult(
+                step.utterance, "", True, error=f"the voice webhook answered HTTP {status}"
+            )
+        except (requests.RequestException, ET.ParseError, ValueError) as error:
+            return StepResult(step.utterance, "", True, error=f"the call failed: {error}")
+
+    # -- the caller's side ----------------------------------------------------------
+
+    def _act(self, utterance: Utterance) -> Turn | None:
+        """Does what the step says; None when the caller only keeps quiet."""
+        if utterance.kind == "dial":
+            self.dialled = True
+            return self._turn(self.call.dial())
+        if utterance.kind == "speech":
+            return self._turn(self.call.say(utterance.text, self.confidence))
+        if utterance.kind == "keys":
+            return self._press(utterance.text)
+        if utterance.kind == "silence":
+            return self._turn(self.call.silence())
+        return None  # pause: time passes in _listen
+
+    def _listen(self, ear: _Ear, utterance: Utterance, listening: Listening) -> int:
+        repeats = 0
+        turn = self._act(utterance)
+        pause_left = utterance.seconds if utterance.kind == "pause" else 0.0
+        while True:
+            if turn is not None:
+                pause_left = max(0.0, pause_left - ear.hear(turn))
+                if ear.finished or self.call.hung_up:
+                    return repeats
+                if (
+                    utterance.repeatable
+                    and repeats < MAX_REPEATS
+                    and ear.heard_any(turn, listening.repeat_on)
+                ):
+                    repeats += 1
+                    turn = self._act(utterance)
+                    continue
+                if not listening.keeps_listening and pause_left <= 0:
+                    return repeats
+            # The caller says nothing: the assistant's <Gather> runs out.
+            wait = max(0.0, self._gather_timeout() - self.quiet)
+            if pause_left > 0:
+                if wait > pause_left:
+                    self.quiet += pause_left
+                    ear.elapsed += pause_left
+                    pause_left = 0.0
+                    if not listening.keeps_listening:
+                        return repeats
+                    turn = None
+                    continue
+                pause_left -= wait
+            elif ear.elapsed + wait > listening.limit:
+                self.quiet += max(0.0, listening.limit - ear.elapsed)
+                ear.elapsed = listening.limit
+                return repeats
+            ear.elapsed += wait
+            turn = self._turn(self.call.silence())
+
+    def _press(self, digits: str) -> Turn:
+        """Key presses, as many per <Gather> as its numDigits takes."""
+        merged = Turn()
+        while digits:
+            size = self._num_digits() or len(digits)
+            chunk, digits = digits[:size], digits[size:]
+            turn = self._turn(self.call.press(chunk))
+            merged.says.extend(turn.says)
+            merged.twiml.extend(turn.twiml)
+            merged.gather = turn.gather
+            merged.hung_up = turn.hung_up
+            if turn.hung_up:
+                break
+        return merged
+
+    def _turn(self, turn: Turn) -> Turn:
+        self.last_turn = turn
+        self.quiet = 0.0
+        return turn
+
+    def _gather(self) -> dict[str, str]:
+        return (self.last_turn.gather if self.last_turn else None) or {}
+
+    def _gather_timeout(self) -> float:
+        try:
+            return float(self._gather().get("timeout", DEFAULT_GATHER_TIMEOUT))
+        except ValueError:
+            return DEFAULT_GATHER_TIMEOUT
+
+    def _num_digits(self) -> int:
+        try:
+            return max(0, int(self._gather().get("numDigits", "0")))
+        except ValueError:
+            return 0

@@ -1,0 +1,227 @@
+"""Calls, conferences and their participants: the emulator's state and its rules.
+
+Pure bookkeeping, no I/O: the network (``network.py``) drives outbound legs and
+sends callbacks; this module says what a leg, a conference and a participant
+look like and what joining and leaving a conference does. A conference starts
+(``init`` -> ``in-progress``) when a participant with ``startConferenceOnEnter``
+joins and ends when a participant with ``endConferenceOnExit`` leaves or the
+last one goes; names are reusable once a conference has ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+TERMINAL = ("completed", "busy", "no-answer", "failed", "canceled")
+END_ON_EXIT_LEFT = "participant-with-end-conference-on-exit-left"
+LAST_PARTICIPANT_LEFT = "last-participant-left"
+ENDED_VIA_API = "conference-ended-via-api"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_sid(prefix: str) -> str:
+    """A Twilio-shaped SID: two letters and 32 hex digits."""
+    return prefix + secrets.token_hex(16)
+
+
+@dataclass
+class AgentSetting:
+    """How the phone at one number behaves when the network rings it."""
+
+    behaviour: str
+    ring_seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"behaviour": self.behaviour, "ring_seconds": self.ring_seconds}
+
+
+@dataclass
+class Call:
+    """One call leg: an outbound-api leg the network drives, or a registered inbound leg."""
+
+    sid: str
+    account_sid: str
+    to: str
+    from_: str
+    direction: str  # "outbound-api" or "inbound"
+    status: str = "queued"
+    date_created: datetime = field(default_factory=now)
+    date_updated: datetime = field(default_factory=now)
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    url: str | None = None
+    method: str = "POST"
+    twiml: str | None = None
+    status_callback: str | None = None
+    status_callback_method: str = "POST"
+    status_callback_events: tuple[str, ...] = ("completed",)
+    timeout: int = 60
+    behaviour: str | None = None
+    heard: list[str] = field(default_factory=list)
+    digits: list[str] = field(default_factory=list)
+    played: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    redirects: list[str] = field(default_factory=list)
+    callbacks: list[dict[str, object]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    conference: str | None = None
+    conferences_joined: list[str] = field(default_factory=list)
+    pending_redirect: str | None = None
+    pending_method: str | None = None
+    pending_twiml: str | None = None
+    awaiting_answer: bool = False
+    decision: str | None = None
+    decided: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task | None = None
+    callback_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    sequence: int = 0
+
+    @property
+    def ended(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def duration(self) -> int | None:
+        """Whole seconds from answer to hang-up; None while live or when never answered."""
+        if self.end_time is None:
+            return None
+        if self.start_time is None:
+            return 0
+        return int((self.end_time - self.start_time).total_seconds())
+
+    def touch(self, status: str | None = None) -> None:
+        if status is not None:
+            self.status = status
+        self.date_updated = now()
+
+
+@dataclass
+class Participant:
+    call_sid: str
+    start_conference_on_enter: bool
+    end_conference_on_exit: bool
+    date_created: datetime = field(default_factory=now)
+    muted: bool = False
+    hold: bool = False
+    gone: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class Conference:
+    sid: str
+    account_sid: str
+    friendly_name: str
+    status: str = "init"
+    date_created: datetime = field(default_factory=now)
+    date_updated: datetime = field(default_factory=now)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    history: list[dict[str, str]] = field(default_factory=list)
+    reason_conference_ended: str | None = None
+    call_sid_ending_conference: str | None = None
+
+    def log(self, event: str, call_sid: str) -> None:
+        self.history.append({"event": event, "call_sid": call_sid, "at": now().isoformat()})
+        self.date_updated = now()
+
+
+class Switchboard:
+    """Every call and conference of the account, and the agents' phone settings."""
+
+    def __init__(self, account_sid: str, default_agent: AgentSetting) -> None:
+        self.account_sid = account_sid
+        self.default_agent = default_agent
+        self.initial_agent = AgentSetting(default_agent.behaviour, default_agent.ring_seconds)
+        self.calls: dict[str, Call] = {}
+        self.conferences: dict[str, Conference] = {}
+        self.agents: dict[str, AgentSetting] = {}
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.conferences.clear()
+        self.agents.clear()
+        self.default_agent = AgentSetting(
+            self.initial_agent.behaviour, self.initial_agent.ring_seconds
+        )
+
+    # -- calls ---------------------------------------------------------------
+
+    def place(self, to: str, from_: str, **details: object) -> Call:
+        """A new outbound-api leg, queued."""
+        call = Call(new_sid("CA"), self.account_sid, to, from_, "outbound-api", **details)
+        self.calls[call.sid] = call
+        return call
+
+    def register_inbound(self, sid: str, from_: str, to: str) -> Call:
+        """An inbound leg the caller-side driver plays; it is answered already."""
+        call = Call(sid, self.account_sid, to, from_, "inbound", status="in-progress")
+        call.start_time = call.date_created
+        self.calls[sid] = call
+        return call
+
+    def agent_for(self, number: str) -> AgentSetting:
+        return self.agents.get(number, self.default_agent)
+
+    # -- conferences ---------------------------------------------------------
+
+    def active_conference(self, friendly_name: str) -> Conference | None:
+        for conference in self.conferences.values():
+            if conference.friendly_name == friendly_name and conference.status != "completed":
+                return conference
+        return None
+
+    def join(
+        self, friendly_name: str, call: Call, *, start_on_enter: bool, end_on_exit: bool
+    ) -> tuple[Conference, Participant]:
+        """Put ``call`` into the live conference ``friendly_name`` (created when needed)."""
+        if call.conference is not None:
+            self.leave(call)
+        conference = self.active_conference(friendly_name)
+        if conference is None:
+            conference = Conference(new_sid("CF"), self.account_sid, friendly_name)
+            self.conferences[conference.sid] = conference
+        participant = Participant(call.sid, start_on_enter, end_on_exit)
+        conference.participants[call.sid] = participant
+        conference.log("join", call.sid)
+        if start_on_enter and conference.status == "init":
+            conference.status = "in-progress"
+            conference.log("start", call.sid)
+        call.conference = friendly_name
+        call.conferences_joined.append(friendly_name)
+        return conference, participant
+
+    def leave(self, call: Call) -> list[str]:
+        """Take ``call`` out of its conference; returns the SIDs of the legs that end with it."""
+        name, call.conference = call.conference, None
+        conference = self.active_conference(name) if name else None
+        if conference is None or call.sid not in conference.participants:
+            return []
+        participant = conference.participants.pop(call.sid)
+        participant.gone.set()
+        conference.log("leave", call.sid)
+        if participant.end_conference_on_exit:
+            return self.end(conference, END_ON_EXIT_LEFT, call.sid)
+        if not conference.participants:
+            self.end(conference, LAST_PARTICIPANT_LEFT, call.sid)
+        return []
+
+    def end(self, conference: Conference, reason: str, by_call_sid: str | None) -> list[str]:
+        """Complete ``conference``; returns the SIDs of the legs still in it (now out)."""
+        removed = list(conference.participants)
+        for sid, participant in list(conference.participants.items()):
+            participant.gone.set()
+            conference.log("leave", sid)
+            call = self.calls.get(sid)
+            if call is not None and call.conference == conference.friendly_name:
+                call.conference = None
+        conference.participants.clear()
+        conference.status = "completed"
+        conference.reason_conference_ended = reason
+        conference.call_sid_ending_conference = by_call_sid
+        conference.log("end", by_call_sid or "")
+        return removed

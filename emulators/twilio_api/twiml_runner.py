@@ -1,0 +1,189 @@
+"""Runs TwiML on an emulated phone: what the callee hears, which keys it presses, where it goes.
+
+Handled verbs: ``<Say>`` (the text is recorded as heard), ``<Play>``,
+``<Pause>``, ``<Gather>`` (nested ``<Say>``/``<Play>``/``<Pause>``; the phone
+presses a key or stays silent; ``action``, ``method``, ``timeout``,
+``numDigits``, ``input`` and ``actionOnEmptyResult`` as Twilio reads them),
+``<Redirect>``, ``<Dial><Conference>`` (the leg stays in the conference until
+it ends, then the document goes on, or to the Dial's ``action``) and
+``<Hangup/>``/``<Reject/>``. Other verbs are recorded as errors and skipped.
+The end of the last document ends the call.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urljoin
+
+from .calls import Call, Participant
+
+MAX_DOCUMENTS = 25
+APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
+
+
+class Services(Protocol):
+    """What the runner needs from the network around it."""
+
+    async def fetch(self, call: Call, url: str, method: str, extra: dict[str, str]) -> str | None:
+        """The TwiML at ``url`` (signed request), or None when the application failed."""
+
+    def digits_for(self, call: Call) -> str | None:
+        """The key the phone presses at a ``<Gather>``, or None for silence."""
+
+    async def pause(self, seconds: float) -> None:
+        """Let (scaled) time pass."""
+
+    def join(self, call: Call, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
+        """Put the leg into conference ``name``."""
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Go on with another document fetched from ``url`` (None: inline TwiML)."""
+
+    document: str
+    url: str | None
+
+
+class _Stop:
+    """The call is over."""
+
+
+STOP = _Stop()
+NEXT = None  # go on with the next verb of the same document
+
+
+def spoken(element: ET.Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def flag(element: ET.Element, name: str, default: bool) -> bool:
+    raw = element.get(name)
+    return default if raw is None else raw.strip().lower() == "true"
+
+
+def seconds(element: ET.Element, name: str, default: float) -> float:
+    try:
+        return max(float(element.get(name, default)), 0.0)
+    except ValueError:
+        return default
+
+
+class TwimlRunner:
+    """Plays the documents of one leg until the call ends (or the task is cancelled)."""
+
+    def __init__(self, call: Call, services: Services) -> None:
+        self.call = call
+        self.services = services
+
+    async def run(self, document: str, url: str | None) -> None:
+        """Run ``document`` (fetched from ``url``, if any) and every document it leads to."""
+        step: Goto | _Stop = Goto(document, url)
+        for _ in range(MAX_DOCUMENTS):
+            if not isinstance(step, Goto):
+                return
+            step = await self._document(step.document, step.url)
+        self.call.errors.append(f"more than {MAX_DOCUMENTS} documents in a row; call ended")
+
+    async def _document(self, document: str, url: str | None) -> Goto | _Stop:
+        try:
+            root = ET.fromstring(document)  # noqa: S314 - TwiML from the application under test
+        except ET.ParseError as problem:
+            return self._fail(f"12100 document is not XML: {problem}")
+        if root.tag != "Response":
+            return self._fail(f"12100 root element is <{root.tag}>, not <Response>")
+        for verb in root:
+            step = await self._verb(verb, url)
+            if step is not NEXT:
+                return step
+        return STOP
+
+    async def _verb(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
+        tag = verb.tag
+        if tag == "Say":
+            self._say(verb)
+        elif tag == "Play":
+            self.call.played.append((verb.text or "").strip())
+        elif tag == "Pause":
+            await self.services.pause(seconds(verb, "length", 1.0))
+        elif tag == "Gather":
+            return await self._gather(verb, url)
+        elif tag == "Redirect":
+            target = (verb.text or "").strip()
+            return await self._goto(url, target, verb.get("method", "POST"), {})
+        elif tag == "Dial":
+            return await self._dial(verb, url)
+        elif tag in ("Hangup", "Reject"):
+            return STOP
+        else:
+            self.call.errors.append(f"<{tag}> is not emulated; skipped")
+        return NEXT
+
+    def _say(self, verb: ET.Element) -> None:
+        text = spoken(verb)
+        loops = int(seconds(verb, "loop", 1.0)) or 1
+        self.call.heard.extend([text] * min(loops, 10))
+
+    async def _gather(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
+        for nested in verb:
+            if nested.tag == "Say":
+                self._say(nested)
+            elif nested.tag == "Play":
+                self.call.played.append((nested.text or "").strip())
+            elif nested.tag == "Pause":
+                await self.services.pause(seconds(nested, "length", 1.0))
+            else:
+                self.call.errors.append(f"<{nested.tag}> is not allowed in <Gather>; skipped")
+        inputs = (verb.get("input") or "dtmf").split()
+        digits = self.services.digits_for(self.call) if "dtmf" in inputs else None
+        limit = verb.get("numDigits")
+        if digits and limit and limit.isdigit() and int(limit) > 0:
+            digits = digits[: int(limit)]
+        method = verb.get("method", "POST")
+        if digits:
+            self.call.digits.append(digits)
+            return await self._goto(
+                url, verb.get("action") or "", method, {"Digits": digits, "FinishedOnKey": ""}
+            )
+        await self.services.pause(seconds(verb, "timeout", 5.0))
+        if flag(verb, "actionOnEmptyResult", False):
+            return await self._goto(url, verb.get("action") or "", method, {"Digits": ""})
+        return NEXT  # Twilio goes on after the <Gather>
+
+    async def _dial(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
+        conference = verb.find("Conference")
+        if conference is None:
+            self.call.errors.append("only <Dial><Conference> is emulated; <Dial> skipped")
+            return NEXT
+        name = (conference.text or "").strip()
+        if not name:
+            return self._fail("12100 <Conference> has no name")
+        participant = self.services.join(
+            self.call,
+            name,
+            flag(conference, "startConferenceOnEnter", True),
+            flag(conference, "endConferenceOnExit", False),
+        )
+        await participant.gone.wait()
+        action = verb.get("action")
+        if action:
+            extra = {"DialCallStatus": "completed"}
+            return await self._goto(url, action, verb.get("method", "POST"), extra)
+        return NEXT
+
+    async def _goto(
+        self, url: str | None, target: str, method: str, extra: dict[str, str]
+    ) -> Goto | _Stop:
+        """Request ``target`` (relative to the current document) and go on with its TwiML."""
+        absolute = urljoin(url or "", target) if target else url
+        if not absolute or not absolute.startswith(("http://", "https://")):
+            return self._fail(f"11100 no absolute URL to request (got {target!r})")
+        document = await self.services.fetch(self.call, absolute, method, extra)
+        return STOP if document is None else Goto(document, absolute)
+
+    def _fail(self, problem: str) -> _Stop:
+        self.call.errors.append(problem)
+        self.call.heard.append(APPLICATION_ERROR)
+        return STOP

@@ -1,0 +1,124 @@
+"""Hand-off: the caller reaches a person through a Twilio conference.
+
+The Twilio REST emulator plays the phone network: it rings the agents the
+assistant calls, plays them the whisper, presses their keys and records who
+joined which conference.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.integration.conftest import AGENT, SECOND_AGENT, Stack
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+def whisper_of_last_agent_call(stack: Stack) -> str:
+    return " ".join(stack.agent_calls()[-1]["heard"])
+
+
+def test_caller_asks_for_a_person_and_the_agent_accepts(agents: Stack) -> None:
+    call = agents.call()
+    call.dial()
+    holding = call.say("can i talk to a real person please")
+    assert "connecting you to an agent" in holding.text
+    assert holding.conference and holding.conference.startswith("handoff-")
+    joined = call.wait_on_hold()
+    assert joined.agent_joined
+    agent_leg = agents.agent_calls()[-1]
+    assert agent_leg["to"] == AGENT
+    assert agent_leg["conference"] == holding.conference
+    assert agent_leg["digits"] == ["1"]
+    whisper = " ".join(agent_leg["heard"])
+    assert "5 5 5, 5 5 5, 0 1 0 0" in whisper, "the agent hears the caller's number"
+    assert "Press 1 to take the call" in whisper
+    call.hang_up()
+
+
+def test_transfer_from_inside_the_form_tells_the_agent_the_problem(agents: Stack) -> None:
+    call = agents.call()
+    call.dial()
+    call.say("my vpn keeps disconnecting")
+    call.say("it drops every ten minutes when i'm at home")
+    holding = call.say("agent")
+    assert holding.conference
+    assert call.wait_on_hold().agent_joined
+    whisper = whisper_of_last_agent_call(agents)
+    assert "vpn problem: it drops every ten minutes" in whisper.lower()
+    assert "The transcript is on incident I N C" in whisper
+    (record,) = agents.incidents("short_descriptionSTARTSWITHTransferred to an agent: VPN problem")[
+        -1:
+    ]
+    assert "it drops every ten minutes" in record["description"]
+    assert "Caller: agent" in record["description"]
+    call.hang_up()
+
+
+def test_pressing_zero_asks_for_a_person(agents: Stack) -> None:
+    call = agents.call()
+    call.dial()
+    assert call.press("0").conference
+    assert call.wait_on_hold().agent_joined
+    call.hang_up()
+
+
+@pytest.mark.parametrize("behaviour", ["no-answer", "busy", "decline"])
+def test_no_agent_takes_the_call_and_the_caller_is_back_with_the_assistant(
+    agents: Stack, behaviour: str
+) -> None:
+    agents.set_agent(AGENT, behaviour)
+    agents.set_agent(SECOND_AGENT, behaviour)
+    call = agents.call()
+    call.dial()
+    call.say("my printer is broken")
+    call.say("it prints blank pages")
+    assert call.say("i want to talk to someone").conference
+    back = call.wait_on_hold()
+    assert "no agent is free right now" in back.text
+    assert "open a ticket" in back.text
+    tried = [leg["to"] for leg in agents.agent_calls()[-2:]]
+    assert tried == [AGENT, SECOND_AGENT], "both agents were tried, in order"
+    # Nothing the caller said was lost: the form resumes at the next question.
+    assert "How urgent" in call.say("yes please").text
+    call.hang_up()
+
+
+def test_twilio_error_becomes_an_apology_and_a_ticket_offer(agents: Stack) -> None:
+    requests.post(
+        f"{agents.twilio_url}/_emulator/faults", json={"mode": "server_error"}, timeout=5
+    ).raise_for_status()
+    call = agents.call()
+    call.dial()
+    answer = call.say("representative")
+    assert answer.conference is None
+    assert "couldn't reach an agent" in answer.text
+    assert "open a ticket" in answer.text
+
+
+def test_transcript_is_added_to_the_calls_incident(agents: Stack) -> None:
+    call = agents.call()
+    call.dial()
+    call.say("my laptop screen is cracked")
+    call.say("i dropped it this morning")
+    call.say("low")
+    call.say("fred dot luddy at example dot com")
+    done = call.say("yes").text
+    assert "Your ticket number is" in done
+    call.say("actually can i speak to an agent")
+    assert call.wait_on_hold().agent_joined
+    records = requests.get(
+        f"{agents.servicenow_url}/api/now/table/incident",
+        params={
+            "sysparm_query": "short_descriptionSTARTSWITHHardware problem: I dropped it",
+            "sysparm_display_value": "true",
+            "sysparm_fields": "number,work_notes",
+        },
+        auth=("admin", "admin"),
+        timeout=5,
+    ).json()["result"]
+    notes = records[-1]["work_notes"]
+    assert "transferred this caller to an agent" in notes
+    assert "Caller: i dropped it this morning" in notes
+    call.hang_up()

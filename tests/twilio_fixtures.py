@@ -1,0 +1,384 @@
+"""Pytest fixtures that run the Twilio REST API emulator as a real subprocess.
+
+``twilio_emulator`` (session) is one emulator process on a free loopback port
+with fast agent phones (they ring for 0.05 s; TwiML waits are cut to 1 %);
+``fresh_twilio_emulator`` is the same process reset before and after a test.
+``fake_channel`` plays "our channel": it serves the agent's whisper TwiML and
+records every request the emulator sends it, with its signature checked.
+Use them from a conftest or a test module::
+
+    from tests.twilio_fixtures import (  # noqa: F401 - fixtures
+        fake_channel,
+        fake_channel_server,
+        fresh_twilio_emulator,
+        twilio_emulator,
+    )
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from stack.processes import Service, free_port, python_module
+from telephony.twilio_rest import TwilioRestSettings
+
+ACCOUNT_SID = "AC" + "0" * 32
+RING_SECONDS = 0.05
+TIME_SCALE = 0.01
+AGENT_ROUTE = "/webhooks/twilio_voice/agent"
+STATUS_ROUTE = "/webhooks/twilio_voice/agent_status"
+WHISPER = "A caller needs help with the VPN. Press 1 to accept, 9 to decline."
+NO_ANSWER = "You did not press a key. Goodbye."
+DECLINED = "Okay, the caller will be told."
+
+
+@dataclass
+class RunningTwilioEmulator:
+    """A started emulator and helpers to steer it from tests."""
+
+    service: Service
+    port: int
+    account_sid: str
+    auth_token: str
+
+    def __repr__(self) -> str:  # never print the auth token
+        return f"RunningTwilioEmulator(port={self.port}, account_sid={self.account_sid!r})"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rest_settings(self, timeout_seconds: float = 2.0) -> TwilioRestSettings:
+        """Settings that point telephony.twilio_rest.TwilioRest at this emulator."""
+        return TwilioRestSettings(
+            account_sid=self.account_sid,
+            auth_token=self.auth_token,
+            api_base_url=self.base_url,
+            timeout_seconds=timeout_seconds,
+        )
+
+    # -- admin routes -----------------------------------------------------------
+
+    def _admin(self, method: str, path: str, body: dict[str, object] | None = None) -> object:
+        request = urllib.request.Request(
+            f"{self.base_url}{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            return json.loads(reply.read())
+
+    def set_agent(
+        self, number: str, behaviour: str, ring_seconds: float = RING_SECONDS
+    ) -> dict[str, object]:
+        """How the phone at ``number`` ('*': every other number) answers:
+        accept | decline | silent | busy | no-answer | manual."""
+        body = {"number": number, "behaviour": behaviour, "ring_seconds": ring_seconds}
+        return self._admin("POST", "/_emulator/agents", body)
+
+    def set_fault(
+        self, mode: str, delay_seconds: float = 5.0, count: int | None = None
+    ) -> dict[str, object]:
+        """Make the next ``count`` REST requests (all, if None) fail in ``mode``:
+        none | unauthorized | server_error | slow."""
+        body = {"mode": mode, "delay_seconds": delay_seconds, "count": count}
+        return self._admin("POST", "/_emulator/faults", body)
+
+    def reset(self) -> None:
+        """Forget every call, conference and agent setting; clear the fault."""
+        self._admin("POST", "/_emulator/reset", {})
+
+    def calls(self) -> list[dict[str, object]]:
+        return self._admin("GET", "/_emulator/calls")
+
+    def call(self, sid: str) -> dict[str, object]:
+        return self._admin("GET", f"/_emulator/calls/{sid}")
+
+    def conferences(self) -> list[dict[str, object]]:
+        return self._admin("GET", "/_emulator/conferences")
+
+    def conference(self, name: str) -> dict[str, object] | None:
+        """The newest conference named ``name``, if any."""
+        named = [c for c in self.conferences() if c["friendly_name"] == name]
+        return named[-1] if named else None
+
+    def register_inbound(self, sid: str, from_: str, to: str) -> dict[str, object]:
+        """Tell the emulator about a caller leg the caller-side driver plays."""
+        return self._admin("POST", "/_emulator/calls", {"sid": sid, "from": from_, "to": to})
+
+    def join_conference(
+        self,
+        name: str,
+        call_sid: str,
+        start_conference_on_enter: bool = False,
+        end_conference_on_exit: bool = True,
+    ) -> dict[str, object]:
+        body = {
+            "call_sid": call_sid,
+            "start_conference_on_enter": start_conference_on_enter,
+            "end_conference_on_exit": end_conference_on_exit,
+        }
+        return self._admin("POST", f"/_emulator/conferences/{name}/participants", body)
+
+    def hang_up(self, sid: str) -> dict[str, object]:
+        return self._admin("POST", f"/_emulator/calls/{sid}/hangup", {})
+
+    def answer(self, sid: str, behaviour: str = "accept") -> dict[str, object]:
+        """Decide for a ``manual`` phone that is ringing."""
+        return self._admin("POST", f"/_emulator/calls/{sid}/answer", {"behaviour": behaviour})
+
+    def redirect_taken(self, sid: str) -> dict[str, object]:
+        return self._admin("POST", f"/_emulator/calls/{sid}/redirect_taken", {})
+
+    def wait_for_call(
+        self,
+        sid: str,
+        condition: Callable[[dict[str, object]], bool],
+        timeout: float = 5.0,
+    ) -> dict[str, object]:
+        """Poll the call until ``condition`` holds; fail with its last state otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            call = self.call(sid)
+            if condition(call):
+                return call
+            if time.monotonic() > deadline:
+                raise AssertionError(f"call {sid} never got there: {call}")
+            time.sleep(0.02)
+
+    # -- the REST API itself ---------------------------------------------------------
+
+    def api(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        """A raw REST request under the account, e.g. ``api("GET", "/Calls.json")``."""
+        kwargs.setdefault("auth", (self.account_sid, self.auth_token))
+        kwargs.setdefault("timeout", 10)
+        url = f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}{path}"
+        return requests.request(method, url, **kwargs)
+
+    def start(self) -> RunningTwilioEmulator:
+        self.service.start().wait_healthy(timeout=20)
+        return self
+
+    def stop(self) -> None:
+        self.service.stop()
+
+
+def start_twilio_emulator(
+    log_path: Path, env: dict[str, str] | None = None
+) -> RunningTwilioEmulator:
+    """Start an emulator process on a free port with a fresh auth token; wait until healthy."""
+    port = free_port()
+    auth_token = secrets.token_hex(16)
+    service = Service(
+        name="twilio-emulator",
+        command=python_module("emulators.twilio_api", "--port", str(port)),
+        health_url=f"http://127.0.0.1:{port}/_emulator/health",
+        log_path=log_path,
+        env={
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": auth_token,
+            "TWILIO_EMULATOR_AGENT_BEHAVIOUR": "accept",
+            "TWILIO_EMULATOR_RING_SECONDS": str(RING_SECONDS),
+            "TWILIO_EMULATOR_TIME_SCALE": str(TIME_SCALE),
+            "TWILIO_EMULATOR_FAULT": "",
+            **(env or {}),
+        },
+    )
+    return RunningTwilioEmulator(service, port, ACCOUNT_SID, auth_token).start()
+
+
+@pytest.fixture(scope="session")
+def twilio_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTwilioEmulator]:
+    """One Twilio emulator process for the whole test session."""
+    directory = tmp_path_factory.mktemp("twilio")
+    emulator = start_twilio_emulator(directory / "emulator.log")
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture
+def fresh_twilio_emulator(
+    twilio_emulator: RunningTwilioEmulator,
+) -> Iterator[RunningTwilioEmulator]:
+    """The session's emulator, reset (no calls, default agents, no fault) for one test."""
+    twilio_emulator.reset()
+    yield twilio_emulator
+    twilio_emulator.reset()
+
+
+# -- "our channel", played by a tiny aiohttp server --------------------------------------
+
+
+@dataclass
+class Received:
+    """One request the emulator sent to the fake channel."""
+
+    path: str
+    query: dict[str, str]
+    params: dict[str, str]
+    signature_valid: bool
+
+
+@dataclass
+class FakeChannel:
+    """Serves whisper-then-conference TwiML for agent legs and records signed requests.
+
+    ``POST /webhooks/twilio_voice/agent?conference=NAME`` without ``Digits``
+    answers with the whisper (a one-key ``<Gather>`` back to the same route);
+    ``Digits=1`` joins conference NAME; any other key says goodbye and hangs
+    up. ``/webhooks/twilio_voice/agent_status`` takes status callbacks;
+    ``/broken`` answers 500.
+    """
+
+    auth_token: str
+    received: list[Received] = field(default_factory=list)
+    action_on_empty_result: bool = False
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def agent_url(self, conference: str) -> str:
+        return f"{self.base_url}{AGENT_ROUTE}?{urlencode({'conference': conference})}"
+
+    def status_url(self, conference: str) -> str:
+        return f"{self.base_url}{STATUS_ROUTE}?{urlencode({'conference': conference})}"
+
+    def redirect_twiml(self, conference: str) -> str:
+        """What the action places the call with: go and ask the channel."""
+        answer = VoiceResponse()
+        answer.redirect(self.agent_url(conference), method="POST")
+        return str(answer)
+
+    def whisper(self, conference: str) -> str:
+        answer = VoiceResponse()
+        gather = Gather(
+            num_digits=1,
+            action=self.agent_url(conference),
+            method="POST",
+            timeout=8,
+            action_on_empty_result=self.action_on_empty_result or None,
+        )
+        gather.say(WHISPER)
+        answer.append(gather)
+        answer.say(NO_ANSWER)
+        answer.hangup()
+        return str(answer)
+
+    def callbacks(self) -> list[Received]:
+        return [r for r in self.received if r.path == STATUS_ROUTE]
+
+    def clear(self) -> None:
+        self.received.clear()
+        self.action_on_empty_result = False
+
+    async def _record(self, request: web.Request) -> Received:
+        params = dict(await request.post()) if request.method == "POST" else {}
+        validator = RequestValidator(self.auth_token)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        entry = Received(
+            path=request.path,
+            query=dict(request.query),
+            params={k: str(v) for k, v in params.items()},
+            signature_valid=validator.validate(
+                f"http://{request.host}{request.path_qs}", params, signature
+            ),
+        )
+        self.received.append(entry)
+        return entry
+
+    async def _agent(self, request: web.Request) -> web.Response:
+        entry = await self._record(request)
+        conference = entry.query.get("conference", "")
+        digits = entry.params.get("Digits")
+        if digits is None:
+            twiml = self.whisper(conference)
+        elif digits == "1":
+            answer = VoiceResponse()
+            answer.dial().conference(
+                conference, start_conference_on_enter=True, end_conference_on_exit=False
+            )
+            twiml = str(answer)
+        else:
+            answer = VoiceResponse()
+            answer.say(DECLINED)
+            answer.hangup()
+            twiml = str(answer)
+        return web.Response(text=twiml, content_type="text/xml")
+
+    async def _status(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.Response(text=str(VoiceResponse()), content_type="text/xml")
+
+    async def _broken(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.Response(status=500, text="boom")
+
+    def start(self) -> FakeChannel:
+        app = web.Application()
+        app.router.add_route("*", AGENT_ROUTE, self._agent)
+        app.router.add_route("*", STATUS_ROUTE, self._status)
+        app.router.add_route("*", "/broken", self._broken)
+        self.port = free_port()
+        ready = threading.Event()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            runner = web.AppRunner(app, access_log=None)
+            loop.run_until_complete(runner.setup())
+            loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="fake-channel", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fake channel did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def fake_channel_server(twilio_emulator: RunningTwilioEmulator) -> Iterator[FakeChannel]:
+    channel = FakeChannel(twilio_emulator.auth_token).start()
+    try:
+        yield channel
+    finally:
+        channel.stop()
+
+
+@pytest.fixture
+def fake_channel(fake_channel_server: FakeChannel) -> Iterator[FakeChannel]:
+    """The session's fake channel with nothing received yet."""
+    fake_channel_server.clear()
+    yield fake_channel_server
+    fake_channel_server.clear()

@@ -1,0 +1,488 @@
+"""The Twilio emulator honours the REST contract twilio-python relies on, and plays the phone
+network of a hand-off: agent phones ring, answer, hear the whisper, press keys, join the
+conference, and every webhook and status callback arrives signed as Twilio signs it.
+
+Real loopback HTTP against the emulator subprocess; "our channel" is a tiny aiohttp server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+import requests
+from twilio.rest import Client
+
+from emulators.twilio_api.twiml_runner import APPLICATION_ERROR
+from emulators.twilio_call import new_call_sid
+from telephony.twilio_rest import RoutedHttpClient, TwilioRest
+from tests.twilio_fixtures import (
+    DECLINED,
+    NO_ANSWER,
+    WHISPER,
+    FakeChannel,
+    Received,
+    RunningTwilioEmulator,
+    fake_channel,  # noqa: F401 - fixture
+    fake_channel_server,  # noqa: F401 - fixture
+    fresh_twilio_emulator,  # noqa: F401 - fixture
+    twilio_emulator,  # noqa: F401 - fixture
+)
+
+AGENT = "+15555550111"
+CALLER = "+15555550100"
+SUPPORT = "+15555550199"
+
+
+@pytest.fixture
+def emulator(fresh_twilio_emulator: RunningTwilioEmulator) -> RunningTwilioEmulator:  # noqa: F811
+    return fresh_twilio_emulator
+
+
+@pytest.fixture
+def channel(fake_channel: FakeChannel) -> FakeChannel:  # noqa: F811
+    return fake_channel
+
+
+@pytest.fixture
+def rest(emulator: RunningTwilioEmulator) -> TwilioRest:
+    return TwilioRest(emulator.rest_settings())
+
+
+def conference_name() -> str:
+    return f"handoff-{new_call_sid()[2:18]}"
+
+
+def caller_on_hold(emulator: RunningTwilioEmulator, conference: str) -> str:
+    """A caller leg, as the caller-side driver registers it, waiting in the conference."""
+    sid = new_call_sid()
+    emulator.register_inbound(sid, CALLER, SUPPORT)
+    emulator.join_conference(conference, sid, start_conference_on_enter=False)
+    return sid
+
+
+async def ring_agent(
+    rest: TwilioRest, channel: FakeChannel, conference: str, to: str = AGENT, timeout: int = 20
+) -> str:
+    return await rest.place_call(
+        to=to,
+        from_=SUPPORT,
+        twiml=channel.redirect_twiml(conference),
+        status_callback=channel.status_url(conference),
+        timeout_seconds=timeout,
+    )
+
+
+def wait_for_callbacks(
+    channel: FakeChannel,
+    condition: Callable[[list[Received]], bool],
+    timeout: float = 5.0,
+) -> list[Received]:
+    deadline = time.monotonic() + timeout
+    while True:
+        callbacks = channel.callbacks()
+        if condition(callbacks):
+            return callbacks
+        if time.monotonic() > deadline:
+            raise AssertionError(f"callbacks never got there: {callbacks}")
+        time.sleep(0.02)
+
+
+def statuses(callbacks: list[Received]) -> list[str]:
+    return [c.params["CallStatus"] for c in callbacks]
+
+
+def ended(call: dict) -> bool:
+    return call["status"] in ("completed", "busy", "no-answer", "canceled", "failed")
+
+
+# -- REST contract ---------------------------------------------------------------------------
+
+
+def test_created_call_is_queued_and_can_be_fetched(emulator, channel):
+    created = emulator.api(
+        "POST",
+        "/Calls.json",
+        data={"To": AGENT, "From": SUPPORT, "Twiml": "<Response><Say>Hi</Say></Response>"},
+    )
+    assert created.status_code == 201, created.text
+    call = created.json()
+    assert call["sid"].startswith("CA") and len(call["sid"]) == 34
+    assert call["status"] == "queued"
+    assert (call["to"], call["from"], call["direction"]) == (AGENT, SUPPORT, "outbound-api")
+    assert call["account_sid"] == emulator.account_sid
+    assert call["uri"] == f"/2010-04-01/Accounts/{emulator.account_sid}/Calls/{call['sid']}.json"
+    assert call["date_created"].endswith("+0000")
+
+    fetched = emulator.api("GET", f"/Calls/{call['sid']}.json")
+    assert fetched.status_code == 200
+    assert fetched.json()["sid"] == call["sid"]
+
+
+def test_twilio_library_reads_calls_through_the_routed_client(emulator):
+    client = Client(
+        emulator.account_sid,
+        emulator.auth_token,
+        http_client=RoutedHttpClient(emulator.base_url, 2.0),
+    )
+    call = client.calls.create(to=AGENT, from_=SUPPORT, twiml="<Response><Hangup/></Response>")
+    fetched = client.calls(call.sid).fetch()
+    assert (fetched.to, fetched._from, fetched.direction) == (AGENT, SUPPORT, "outbound-api")
+    assert fetched.date_created is not None
+
+
+def test_wrong_token_is_refused_with_twilio_error_20003(emulator):
+    reply = emulator.api("GET", "/Calls.json", auth=(emulator.account_sid, "not-the-token"))
+    assert reply.status_code == 401
+    assert reply.json() == {
+        "code": 20003,
+        "message": "Authenticate",
+        "more_info": "https://www.twilio.com/docs/errors/20003",
+        "status": 401,
+    }
+    assert emulator.api("GET", "/Calls.json", auth=None).status_code == 401
+
+
+def test_unknown_call_sid_is_404_with_code_20404(emulator):
+    reply = emulator.api("GET", f"/Calls/{new_call_sid()}.json")
+    assert reply.status_code == 404
+    assert reply.json()["code"] == 20404
+    assert emulator.api("POST", f"/Calls/{new_call_sid()}.json", data={}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ({"From": SUPPORT, "Url": "http://example.com/x"}, 21201),
+        ({"To": AGENT, "Url": "http://example.com/x"}, 21213),
+        ({"To": AGENT, "From": SUPPORT}, 21205),
+        ({"To": AGENT, "From": SUPPORT, "Url": "not a url"}, 21205),
+        ({"To": "nobody", "From": SUPPORT, "Url": "http://example.com/x"}, 21217),
+        ({"To": AGENT, "From": SUPPORT, "Twiml": "<Response>"}, 21200),
+        (
+            {"To": AGENT, "From": SUPPORT, "Twiml": "<Response/>", "Url": "http://e.com/x"},
+            21200,
+        ),
+        (
+            {"To": AGENT, "From": SUPPORT, "Url": "http://e.com/x", "StatusCallbackEvent": "x"},
+            21200,
+        ),
+        ({"To": AGENT, "From": SUPPORT, "Url": "http://e.com/x", "Timeout": "soon"}, 21200),
+    ],
+)
+def test_bad_call_parameters_are_400_with_a_twilio_code(emulator, data, code):
+    reply = emulator.api("POST", "/Calls.json", data=data)
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["code"] == code
+    assert reply.json()["message"]
+
+
+def test_unknown_route_and_other_account_are_404(emulator):
+    other = "AC" + "1" * 32
+    reply = requests.get(
+        f"{emulator.base_url}/2010-04-01/Accounts/{other}/Calls.json",
+        auth=(emulator.account_sid, emulator.auth_token),
+        timeout=5,
+    )
+    assert reply.status_code == 404
+    assert emulator.api("GET", "/Queues.json").json()["code"] == 20404
+
+
+async def test_url_update_on_registered_inbound_leg_sets_pending_redirect(emulator, rest):
+    conference = conference_name()
+    caller = caller_on_hold(emulator, conference)
+    url = "http://127.0.0.1:5005/webhooks/twilio_voice/handoff_failed?caller=" + caller
+
+    await rest.redirect_call(caller, url)
+
+    call = emulator.call(caller)
+    assert call["pending_redirect"] == url
+    assert call["pending_method"] == "POST"
+    assert call["redirects"] == [url]
+    assert call["status"] == "in-progress"
+    assert call["conference"] is None  # a redirected call leaves its conference
+    assert emulator.conference(conference)["status"] == "completed"
+
+    taken = emulator.redirect_taken(caller)
+    assert taken["pending_redirect"] is None
+    assert emulator.call(caller)["redirects"] == [url]
+
+
+async def test_redirecting_an_ended_call_is_21220(emulator, rest):
+    caller = new_call_sid()
+    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.hang_up(caller)
+    reply = emulator.api("POST", f"/Calls/{caller}.json", data={"Url": "http://127.0.0.1:9/next"})
+    assert reply.status_code == 400
+    assert reply.json()["code"] == 21220
+
+
+async def test_status_completed_ends_inbound_leg(emulator, rest):
+    caller = new_call_sid()
+    emulator.register_inbound(caller, CALLER, SUPPORT)
+    await rest.hang_up(caller)
+    call = emulator.call(caller)
+    assert call["status"] == "completed"
+    assert call["end_time"]
+
+
+# -- the phone network: agent legs --------------------------------------------------------------
+
+
+async def test_accepting_agent_hears_whisper_presses_1_and_joins_conference(
+    emulator, channel, rest
+):
+    conference = conference_name()
+    caller = caller_on_hold(emulator, conference)
+    assert emulator.conference(conference)["status"] == "init"
+
+    agent = await ring_agent(rest, channel, conference)
+    call = emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
+
+    assert call["status"] == "in-progress"
+    assert call["heard"] == [WHISPER]
+    assert call["digits"] == ["1"]
+    assert emulator.conference(conference)["status"] == "in-progress"
+    assert sorted(await rest.conference_participants(conference)) == sorted([caller, agent])
+
+    pages = [r for r in channel.received if r.path.endswith("/agent")]
+    assert [r.params.get("Digits") for r in pages] == [None, "1"]
+    assert all(r.signature_valid for r in pages)
+    assert pages[0].params["CallSid"] == agent
+    assert pages[0].params["Direction"] == "outbound-api"
+
+    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 3)
+    assert statuses(callbacks) == ["initiated", "ringing", "in-progress"]
+    assert [c.params["SequenceNumber"] for c in callbacks] == ["0", "1", "2"]
+    assert all(c.signature_valid for c in callbacks)
+
+
+async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
+    emulator, channel, rest
+):
+    conference = conference_name()
+    caller = caller_on_hold(emulator, conference)
+    agent = await ring_agent(rest, channel, conference)
+    emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
+
+    emulator.hang_up(caller)
+
+    call = emulator.wait_for_call(agent, ended)
+    assert call["status"] == "completed"
+    ended_conference = emulator.conference(conference)
+    assert ended_conference["status"] == "completed"
+    assert ended_conference["reason_conference_ended"] == (
+        "participant-with-end-conference-on-exit-left"
+    )
+    assert ended_conference["call_sid_ending_conference"] == caller
+    assert await rest.conference_participants(conference) == []
+    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 4)
+    assert callbacks[-1].params["CallStatus"] == "completed"
+    assert "CallDuration" in callbacks[-1].params
+    assert all(c.signature_valid for c in callbacks)
+
+
+async def test_declining_agent_presses_9_and_hangs_up(emulator, channel, rest):
+    conference = conference_name()
+    caller_on_hold(emulator, conference)
+    emulator.set_agent(AGENT, "decline")
+
+    agent = await ring_agent(rest, channel, conference)
+    call = emulator.wait_for_call(agent, ended)
+
+    assert call["status"] == "completed"
+    assert call["digits"] == ["9"]
+    assert call["heard"] == [WHISPER, DECLINED]
+    assert call["conferences_joined"] == []
+    assert emulator.conference(conference)["status"] == "init"  # the caller still waits
+
+
+async def test_silent_agent_falls_through_the_gather(emulator, channel, rest):
+    conference = conference_name()
+    emulator.set_agent(AGENT, "silent")
+
+    agent = await ring_agent(rest, channel, conference)
+    call = emulator.wait_for_call(agent, ended)
+
+    assert call["digits"] == []
+    assert call["heard"] == [WHISPER, NO_ANSWER]
+    assert [r.params.get("Digits") for r in channel.received if r.path.endswith("/agent")] == [None]
+
+
+async def test_silent_agent_posts_empty_digits_when_action_on_empty_result(emulator, channel, rest):
+    channel.action_on_empty_result = True
+    emulator.set_agent(AGENT, "silent")
+
+    agent = await ring_agent(rest, channel, conference_name())
+    emulator.wait_for_call(agent, ended)
+
+    pages = [r for r in channel.received if r.path.endswith("/agent")]
+    assert [r.params.get("Digits") for r in pages] == [None, ""]
+    assert all(r.signature_valid for r in pages)
+
+
+@pytest.mark.parametrize("behaviour", ["busy", "no-answer"])
+async def test_busy_and_unanswered_agents_post_signed_status_callbacks(
+    emulator, channel, rest, behaviour
+):
+    emulator.set_agent(AGENT, behaviour)
+
+    agent = await ring_agent(rest, channel, conference_name())
+    call = emulator.wait_for_call(agent, ended)
+
+    assert call["status"] == behaviour
+    assert call["heard"] == []
+    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 3)
+    assert statuses(callbacks) == ["initiated", "ringing", behaviour]
+    final = callbacks[-1].params
+    assert final["CallSid"] == agent
+    assert final["AccountSid"] == emulator.account_sid
+    assert (final["From"], final["To"]) == (SUPPORT, AGENT)
+    assert final["Direction"] == "outbound-api"
+    assert final["CallDuration"] == "0"
+    assert all(c.signature_valid for c in callbacks)
+    assert not [r for r in channel.received if r.path.endswith("/agent")]
+
+
+async def test_ringing_longer_than_the_timeout_is_no_answer(emulator, channel, rest):
+    emulator.set_agent(AGENT, "accept", ring_seconds=30)
+    started = time.monotonic()
+
+    agent = await ring_agent(rest, channel, conference_name(), timeout=1)
+    call = emulator.wait_for_call(agent, ended)
+
+    assert call["status"] == "no-answer"
+    assert time.monotonic() - started < 5
+
+
+async def test_manual_phone_rings_until_someone_answers(emulator, channel, rest):
+    conference = conference_name()
+    caller_on_hold(emulator, conference)
+    emulator.set_agent("*", "manual")
+
+    agent = await ring_agent(rest, channel, conference)
+    ringing = emulator.wait_for_call(agent, lambda c: c["awaiting_answer"])
+    assert ringing["status"] == "ringing"
+
+    emulator.answer(agent, "accept")
+
+    call = emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
+    assert call["digits"] == ["1"]
+
+
+async def test_hanging_up_a_ringing_call_cancels_it(emulator, channel, rest):
+    emulator.set_agent(AGENT, "manual")
+    agent = await ring_agent(rest, channel, conference_name())
+    emulator.wait_for_call(agent, lambda c: c["awaiting_answer"])
+
+    await rest.hang_up(agent)
+
+    call = emulator.wait_for_call(agent, ended)
+    assert call["status"] == "canceled"
+    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 3)
+    assert statuses(callbacks) == ["initiated", "ringing", "canceled"]
+
+
+async def test_agent_leg_can_be_redirected_out_of_the_conference(emulator, channel, rest):
+    conference = conference_name()
+    caller = caller_on_hold(emulator, conference)
+    agent = await ring_agent(rest, channel, conference)
+    emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
+
+    reply = emulator.api(
+        "POST", f"/Calls/{agent}.json", data={"Twiml": "<Response><Say>Bye</Say></Response>"}
+    )
+    assert reply.status_code == 200
+
+    call = emulator.wait_for_call(agent, ended)
+    assert call["heard"][-1] == "Bye"
+    assert call["redirects"] == ["(twiml)"]
+    left = emulator.conference(conference)
+    assert left["status"] == "in-progress"  # a started conference stays started
+    assert [p["call_sid"] for p in left["participants"]] == [caller]
+
+
+async def test_failing_application_ends_the_leg_with_an_application_error(emulator, channel, rest):
+    agent = await rest.place_call(
+        to=AGENT,
+        from_=SUPPORT,
+        twiml=f'<Response><Redirect method="POST">{channel.base_url}/broken</Redirect></Response>',
+        status_callback=channel.status_url("x"),
+        timeout_seconds=20,
+    )
+    call = emulator.wait_for_call(agent, ended)
+    assert call["status"] == "completed"
+    assert call["heard"] == [APPLICATION_ERROR]
+    assert any(error.startswith("11200") for error in call["errors"])
+
+
+async def test_conferences_list_filters_by_name_and_status_and_pages(emulator, rest):
+    names = [conference_name() for _ in range(3)]
+    for name in names:
+        caller_on_hold(emulator, name)
+    first = emulator.conference(names[0])
+    emulator.hang_up(first["participants"][0]["call_sid"])
+
+    client = Client(
+        emulator.account_sid,
+        emulator.auth_token,
+        http_client=RoutedHttpClient(emulator.base_url, 2.0),
+    )
+    live = client.conferences.list(status="init", page_size=1)  # follows next_page_uri
+    assert sorted(c.friendly_name for c in live) == sorted(names[1:])
+    named = client.conferences.list(friendly_name=names[0])
+    assert [(c.friendly_name, c.status) for c in named] == [(names[0], "completed")]
+    participants = client.conferences(live[0].sid).participants.list()
+    assert len(participants) == 1
+    assert participants[0].end_conference_on_exit is True
+    assert participants[0].start_conference_on_enter is False
+
+
+# -- admin and faults -----------------------------------------------------------------------------
+
+
+def test_admin_views_and_reset(emulator):
+    caller = new_call_sid()
+    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.set_agent(AGENT, "busy")
+    assert [c["sid"] for c in emulator.calls()] == [caller]
+    assert emulator.calls()[0]["direction"] == "inbound"
+
+    emulator.reset()
+
+    assert emulator.calls() == []
+    assert emulator.conferences() == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "code"), [("unauthorized", 401, 20003), ("server_error", 500, 20500)]
+)
+def test_faults_hit_the_rest_api_only(emulator, mode, status, code):
+    emulator.set_fault(mode, count=1)
+    reply = emulator.api("GET", "/Calls.json")
+    assert reply.status_code == status
+    assert reply.json()["code"] == code
+    assert emulator.calls() == []  # admin routes are unaffected
+    assert emulator.api("GET", "/Calls.json").status_code == 200  # count used up
+
+
+def test_slow_fault_delays_answers(emulator):
+    emulator.set_fault("slow", delay_seconds=0.3)
+    started = time.monotonic()
+    assert emulator.api("GET", "/Calls.json").status_code == 200
+    assert time.monotonic() - started >= 0.3
+    emulator.set_fault("none")
+
+
+def test_bad_admin_requests_are_400(emulator):
+    with pytest.raises(Exception, match="400"):
+        emulator.set_fault("sometimes")
+    with pytest.raises(Exception, match="400"):
+        emulator.set_agent(AGENT, "maybe")
+    with pytest.raises(Exception, match="404"):
+        emulator.answer(new_call_sid())
+    caller = new_call_sid()
+    emulator.register_inbound(caller, CALLER, SUPPORT)
+    with pytest.raises(Exception, match="409"):
+        emulator.answer(caller)  # not a manual phone that is ringing
