@@ -14,6 +14,25 @@ YES_NO_BUTTONS = [
     {"title": "yes", "payload": "/affirm"},
     {"title": "no", "payload": "/deny"},
 ]
+# Sent from here, not from a domain response: Rasa would try to fill the
+# payload's braces as slot placeholders.
+PRIORITY_BUTTONS = [
+    {"title": level, "payload": f'/inform{{"priority": "{level}"}}'}
+    for level in ("high", "medium", "low")
+]
+
+
+class ActionAskPriority(Action):
+    """Asks how urgent the problem is, as a spoken menu the keypad can answer."""
+
+    def name(self) -> str:
+        return "action_ask_priority"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text="How urgent is it?", buttons=PRIORITY_BUTTONS)
+        return []
 
 
 class ActionAskEmail(Action):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -14,24 +14,17 @@ from actions.ticket import TICKET_FORM_SLOTS
 from settings import HandoffSettings
 
 
-class ActionCancel(Action):
-    """Leaves the form under way and forgets its answers."""
+class ActionCancelForm(Action):
+    """Forgets the answers of the form the caller just left (the rule deactivated it)."""
 
     def name(self) -> str:
-        return "action_cancel"
+        return "action_cancel_form"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        if not tracker.active_loop_name:
-            dispatcher.utter_message(response="utter_nothing_to_cancel")
-            return []
         dispatcher.utter_message(response="utter_cancelled")
-        return [
-            ActiveLoop(None),
-            SlotSet("requested_slot", None),
-            *(SlotSet(slot, None) for slot in TICKET_FORM_SLOTS),
-        ]
+        return [SlotSet(slot, None) for slot in TICKET_FORM_SLOTS]
 
 
 class ActionRepeat(Action):

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -70,11 +70,10 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        # A form the caller was in has been left by the rule that brought us
+        # here; its answers stay for a ticket or for the agent.
         settings = HandoffSettings.from_env()
-        # Leave any form, keeping its answers for a ticket or for the agent.
         events: list[dict[str, Any]] = []
-        if tracker.active_loop_name:
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
         caller_sid = tracker.get_slot("call_sid") or tracker.sender_id
         if not settings.agent_numbers or not CALL_SID.match(str(caller_sid)):
             offer_ticket(dispatcher, "I can't put you through to a person right now.")

@@ -1,8 +1,9 @@
-"""Starts each call: keeps the call's facts and greets the caller.
+"""Starts each call's conversation with the call's facts as slots.
 
 The voice channel starts the Rasa session when Twilio reports a new call and
-passes the call's facts as session metadata, so the greeting is played without
-inventing a user message.
+passes the call's SID and numbers as session metadata; the channel then plays
+the greeting. (A greeting uttered here would be stored before the
+SessionStarted event, outside the session the tracker store reads back.)
 """
 
 from __future__ import annotations
@@ -32,6 +33,5 @@ class ActionSessionStart(Action):
             for key, slot in METADATA_SLOTS.items()
             if metadata.get(key)
         ]
-        dispatcher.utter_message(response="utter_greet")
         events.append(ActionExecuted("action_listen"))
         return events

@@ -7,12 +7,27 @@ configured and the path and query of the request are appended to it.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from settings import VoiceSettings
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+
+
+class SignedParams(dict[str, list[str]]):
+    """Form parameters with blank values kept: Twilio signs ``FinishedOnKey=`` too."""
+
+    def getlist(self, name: str) -> list[str]:
+        return self[name]
+
+
+def signed_params(request: Request) -> SignedParams:
+    """Every form parameter of the request as sent, blank ones included."""
+    body = request.body.decode("utf-8", errors="replace") if request.body else ""
+    return SignedParams(parse_qs(body, keep_blank_values=True))
 
 
 class SignatureCheck:
@@ -38,4 +53,5 @@ class SignatureCheck:
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
             return False
-        return bool(self._validator.validate(self.signed_url(request), request.form, signature))
+        params = signed_params(request)
+        return bool(self._validator.validate(self.signed_url(request), params, signature))

@@ -3,8 +3,8 @@
 Routes under ``/webhooks/twilio_voice``:
 
 - ``POST /webhook``: the number's voice URL. A new call starts a Rasa session
-  with the call's facts as metadata; the greeting comes from
-  ``action_session_start``, not from an invented user message.
+  with the call's facts as metadata, then the greeting response is executed:
+  no user message is invented.
 - ``POST /gather``: the caller's answer (speech, a key, or nothing).
 - ``POST /pending``: collects a turn that outlasted the turn budget.
 - ``POST /status``: the call's status callback; a finished call leaves no form
@@ -53,6 +53,8 @@ SILENT_GOODBYE = (
     "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
 )
 FILLER = "One moment while I check."
+# Spoken when a call starts, after action_session_start stored the call's facts.
+GREETING = "utter_greet"
 MAX_WAITS = 3
 
 
@@ -211,8 +213,12 @@ class TwilioVoiceChannel(InputChannel):
                 call.sid, output, call.metadata
             )
             await agent.processor.save_tracker(tracker)
-        messages = output.messages or self._last_turn(tracker)
-        return await self._render(request, call, messages)
+            if self._last_turn(tracker):  # Twilio asked twice: say it again
+                return await self._render(request, call, self._last_turn(tracker), tracker=tracker)
+            await agent.execute_action(call.sid, GREETING, output, None, None)
+            # Like after any bot turn, the assistant now listens.
+            tracker = await agent.execute_action(call.sid, "action_listen", output, None, None)
+        return await self._render(request, call, output.messages, tracker=tracker)
 
     async def _caller_turn(
         self,

@@ -132,10 +132,32 @@ def gather(listen: Listen, settings: VoiceSettings) -> Gather:
     )
 
 
-def render_turn(messages: Sequence[dict[str, Any]], settings: VoiceSettings, listen: Listen) -> str:
-    """TwiML for a turn: every message spoken, then listen (or hang up)."""
+def render_turn(
+    messages: Sequence[dict[str, Any]],
+    settings: VoiceSettings,
+    listen: Listen,
+    hold_music_url: str | None = None,
+) -> str:
+    """TwiML for a turn: every message spoken, then listen, hold, or hang up."""
     response = VoiceResponse()
     says = _says(messages, settings)
+    conference = handoff_conference(messages)
+    if conference:
+        for say in says:
+            response.append(say)
+        dial = Dial()
+        dial.conference(
+            conference,
+            start_conference_on_enter=False,
+            end_conference_on_exit=True,
+            beep=False,
+            wait_url=hold_music_url or None,
+            wait_method="GET" if hold_music_url else None,
+        )
+        response.append(dial)
+        response.say(AFTER_AGENT, voice=settings.voice, language=settings.language)
+        response.hangup()
+        return str(response)
     if ends_call(messages):
         for say in says:
             response.append(say)

@@ -62,6 +62,27 @@ class ScriptedCall:
         self.actions.append("hang_up")
         self.hung_up = True
 
+    # -- a hand-off: <Dial><Conference>, then an agent or a redirect back ----------
+    conference: str | None = None
+    after_hold: Turn | None = None
+
+    def wait_on_hold(self, timeout: float = 20.0) -> Turn:
+        self.actions.append("hold")
+        self.conference = None
+        assert self.after_hold is not None
+        return self.after_hold
+
+
+def holding(call: ScriptedCall, after: Turn) -> Callable[[str], Turn]:
+    def answer(words: str) -> Turn:
+        call.conference = "handoff-1"
+        call.after_hold = after
+        return Turn(
+            says=["I'm connecting you to an agent now. Please hold."], conference="handoff-1"
+        )
+
+    return answer
+
 
 class RecordingSwitchboard(Switchboard):
     def __init__(self) -> None:
@@ -213,3 +234,43 @@ def test_phrases_match_words_in_order_whatever_the_punctuation() -> None:
     assert text[: phrase_end(text, "shall i open the ticket")] == "Shall I open the ticket?"
     assert phrase_end(text, "press 12") is None
     assert phrase_end(text, "open ticket") is None
+
+
+def test_a_hand_off_an_agent_takes_ends_what_the_assistant_says() -> None:
+    call = ScriptedCall()
+    call.on_say = holding(call, Turn(conference="handoff-1", agent_joined=True))
+    (_, held, quiet) = play(
+        call, Step("$DIAL"), Step("agent", {"listeningTimeout": 20}), Step("$PAUSE 5")
+    )
+    assert held.transcript == "I'm connecting you to an agent now. Please hold."
+    assert held.with_agent and quiet.with_agent
+    assert quiet.transcript == ""
+    assert call.actions == ["dial", "say:agent", "hold", "hang_up"]
+
+
+def test_back_from_the_hold_is_heard_when_listening_on() -> None:
+    call = ScriptedCall()
+    call.on_say = holding(call, turn("Sorry, no agent is free right now. Shall I do that?"))
+    (_, result) = play(call, Step("$DIAL"), Step("agent", {"finishOnPhrase": "shall i do that"}))
+    assert result.transcript == (
+        "I'm connecting you to an agent now. Please hold. "
+        "Sorry, no agent is free right now. Shall I do that?"
+    )
+    assert not result.with_agent
+
+
+def test_at_end_of_speech_the_hold_is_waited_out_before_the_next_step() -> None:
+    call = ScriptedCall()
+    first = holding(call, turn("Sorry, no agent is free right now. Shall I do that?"))
+    call.on_say = lambda words: first(words) if words == "agent" else turn("How urgent is it?")
+    (_, held, answer) = play(call, Step("$DIAL"), Step("agent"), Step("yes please"))
+    assert held.transcript.endswith("Please hold.")
+    assert answer.transcript == "How urgent is it?"
+    assert call.actions[2:4] == ["hold", "say:yes please"]
+
+
+def test_speaking_to_an_agent_is_not_something_the_assistant_hears() -> None:
+    call = ScriptedCall()
+    call.on_say = holding(call, Turn(conference="handoff-1", agent_joined=True))
+    results = play(call, Step("$DIAL"), Step("agent", {"listeningTimeout": 5}), Step("hello"))
+    assert results[-1].error and "a person has taken the call" in results[-1].error

@@ -46,6 +46,7 @@ class Ports:
 def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict[str, str]:
     """Variables every process of the stack needs; the caller's environment wins."""
     defaults = {
+        "RASA_PORT": str(ports.rasa),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
         "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",

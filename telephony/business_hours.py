@@ -27,10 +27,12 @@ def _clock(text: str) -> time:
 
 
 def parse(spec: str) -> list[tuple[set[int], time, time]]:
-    """Rules of ``"always"`` or ``"Mon-Fri 08:00-18:00, Sat 09:00-12:00"``."""
+    """Rules of ``"always"``, ``"never"`` or ``"Mon-Fri 08:00-18:00, Sat 09:00-12:00"``."""
     text = spec.strip().lower()
     if text in ("", "always", "24/7"):
         return [(set(range(7)), time.min, time.max)]
+    if text in ("never", "closed"):
+        return []
     rules = []
     for part in (p.strip() for p in text.split(",")):
         match = _RULE.match(part)

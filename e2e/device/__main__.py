@@ -47,7 +47,10 @@ CLOUD_VARIABLES = (
 def engine_factory(voice_url: str, auth_token: str, emulators: Mapping[str, str]) -> CallFactory:
     def make(parameters: CallParameters) -> CallEngine:
         call = TwilioCall(
-            voice_url, auth_token, called=parameters.phone_number or PLACEHOLDER_NUMBER
+            voice_url,
+            auth_token,
+            called=parameters.phone_number or PLACEHOLDER_NUMBER,
+            twilio_api_url=emulators.get("twilio") or None,
         )
         return CallEngine(call, Switchboard(emulators))
 
@@ -62,13 +65,13 @@ def serve(argv: Sequence[str]) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--voice-url", default=f"http://127.0.0.1:{stack.rasa_port}")
     parser.add_argument("--servicenow-url", default=f"http://127.0.0.1:{stack.servicenow_port}")
-    parser.add_argument("--twilio-api-url", default="", help="the Twilio REST emulator, if any")
+    parser.add_argument("--twilio-url", default=f"http://127.0.0.1:{stack.twilio_port}")
     parser.add_argument("--reports-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     auth_token = os.environ.get("TWILIO_AUTH_TOKEN", "")
     if not auth_token:
         raise SystemExit("TWILIO_AUTH_TOKEN is not set: the device signs webhooks with it")
-    emulators = {"servicenow": args.servicenow_url, "twilio_api": args.twilio_api_url}
+    emulators = {"servicenow": args.servicenow_url, "twilio": args.twilio_url}
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(engine_factory(args.voice_url, auth_token, emulators), args.reports_dir)
     logging.getLogger("e2e.device").info(
@@ -81,7 +84,7 @@ def device_service(port: int, voice_url: str, emulators: Mapping[str, str], toke
     command = python_module(
         "e2e.device", "serve", "--port", str(port), "--voice-url", voice_url,
         "--servicenow-url", emulators.get("servicenow", ""),
-        "--twilio-api-url", emulators.get("twilio_api", ""),
+        "--twilio-url", emulators.get("twilio", ""),
         "--reports-dir", str(RUN_DIR),
     )  # fmt: skip
     return Service(
@@ -103,6 +106,7 @@ def command_environment(device_url: str) -> dict[str, str]:
             "HELPDESK_PHONE_NUMBER": PLACEHOLDER_NUMBER,
             "SKIP_STATISTICS": "true",
             "NO_UPDATE_NOTIFIER": "1",
+            "VDSDK_TIMEOUT": "5000",  # socket timeout of a poll, above the device's long poll
         }
     )
     return env
@@ -113,6 +117,7 @@ def run(argv: Sequence[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m e2e.device run")
     parser.add_argument("--port", type=int, default=0, help="device port (default: a free one)")
+    parser.add_argument("--cwd", type=Path, default=None, help="run COMMAND in this folder")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -131,7 +136,9 @@ def run(argv: Sequence[str]) -> int:
                 f"offline stack up; device on {device_url}; logs in {RUN_DIR / 'logs'}", flush=True
             )
             environment = command_environment(device_url)
-            return subprocess.run(command, env=environment, check=False).returncode  # noqa: S603
+            return subprocess.run(  # noqa: S603 - the developer's own command line
+                command, env=environment, cwd=args.cwd, check=False
+            ).returncode
         finally:
             device.stop()
 

@@ -9,8 +9,11 @@ skill-testing-ml 1.4.8 ``VirtualDeviceInvoker`` and ``ResultsPublisher``):
   as extra parameters. Sync mode answers ``{"results": [...]}`` once the call
   is over; async mode answers ``{"conversation_id": ...}`` at once.
 - ``GET /conversation?uuid=...``: ``{"status": "IN_PROGRESS" | "COMPLETED" |
-  "ERROR", "results": [{"message", "transcript", ...}]}``, polled every
-  ``asyncE2EWaitInterval`` with a 2 s socket timeout, so it never waits.
+  "ERROR", "results": [{"message", "transcript", ...}]}``, polled (2 s socket
+  timeout) until the result of the step it is on is there, then it sleeps
+  ``asyncE2EWaitInterval`` (5 s) before polling again. The CLI takes one step
+  per poll that has it, so the device knows which step is wanted and holds a
+  poll up to ``LONG_POLL_SECONDS`` for it: a fast call never waits 5 s.
 - ``POST /conversation_stop`` ``{"uuid": ...}`` (``stopTestOnFailure``).
 - ``POST /reporting/testResults``: the run's results, which the CLI posts to
   ``BESPOKEN_API_BASE_URL`` after every run (and exits 1 if it cannot).
@@ -50,6 +53,7 @@ DEVICE_PARAMETERS = frozenset(
     }
 )  # fmt: skip
 MAX_CONVERSATIONS = 200
+LONG_POLL_SECONDS = 1.5  # under the SDK's 2 s socket timeout (VDSDK_TIMEOUT)
 MAX_REPORTS = 20
 
 
@@ -72,6 +76,22 @@ class Conversation:
     status: str = "IN_PROGRESS"
     error: str | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    wanted: int = 0  # the step the CLI is waiting for (it takes one per poll that has it)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def poll(self, long_poll: float = LONG_POLL_SECONDS) -> dict[str, Any]:
+        """The conversation once the wanted step's result is in (or the call is over)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + long_poll
+        while self.status == "IN_PROGRESS" and len(self.results) <= self.wanted:
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                break
+        if len(self.results) > self.wanted:
+            self.wanted += 1
+        return self.as_json()
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -147,13 +167,15 @@ class Device:
         """Plays the call in a worker thread (the engine's HTTP client blocks)."""
         if self._one_call is None:
             self._one_call = asyncio.Lock()
+        loop = asyncio.get_running_loop()
         async with self._one_call:
 
-            def collect(result: Any) -> None:
+            def collect(result: Any) -> None:  # runs in the worker thread
                 if result.error:
                     conversation.error = result.error
                 else:
                     conversation.results.append(result.as_json())
+                loop.call_soon_threadsafe(conversation.changed.set)
 
             try:
                 engine = self.factory(parameters)
@@ -164,6 +186,7 @@ class Device:
                 logger.exception("call failed")
                 conversation.error = f"the offline device failed: {error}"
         conversation.status = "ERROR" if conversation.error else "COMPLETED"
+        conversation.changed.set()
 
     def start_call(
         self, conversation: Conversation, steps: list[Step], parameters: CallParameters
@@ -225,7 +248,7 @@ def create_app(
         conversation = device.conversations.get(unquote(request.args.get("uuid", "")))
         if conversation is None:
             return response.json({"error": "no such conversation"}, status=404)
-        return response.json(conversation.as_json())
+        return response.json(await conversation.poll())
 
     @app.post("/conversation_stop")
     async def conversation_stop(request: Request) -> HTTPResponse:

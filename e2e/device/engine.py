@@ -40,6 +40,7 @@ WORDS_PER_SECOND = 2.5
 DEFAULT_LISTENING_TIMEOUT = 45.0
 DEFAULT_GATHER_TIMEOUT = 5.0
 MAX_REPEATS = 2
+HOLD_TIMEOUT = 30.0  # real seconds to wait in a hand-off conference
 SPEECH_CONFIDENCE = 0.92
 
 _KEYS = re.compile(r"^\$([0-9*#]+)$")
@@ -178,6 +179,7 @@ class StepResult:
     listened_seconds: float = 0.0
     repeats: int = 0
     error: str | None = None
+    with_agent: bool = False
 
     def as_json(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -185,6 +187,7 @@ class StepResult:
             "transcript": self.transcript,
             "debug": {
                 "callEnded": self.call_ended,
+                "withAgent": self.with_agent,
                 "listenedSeconds": round(self.listened_seconds, 1),
                 "repeats": self.repeats,
             },
@@ -258,6 +261,7 @@ class CallEngine:
         self.dialled = False
         self.last_turn: Turn | None = None
         self.quiet = 0.0  # seconds the pending <Gather> has been waiting
+        self.with_agent = False  # a hand-off went through: a person has the call
 
     def run(
         self,
@@ -274,6 +278,8 @@ class CallEngine:
                 if (should_stop and should_stop()) or self.call.hung_up:
                     break
                 result = self.play(step, call_settings)
+                if result is None:
+                    break
                 results.append(result)
                 if on_result:
                     on_result(result)
@@ -298,8 +304,8 @@ class CallEngine:
         finally:
             self.switchboard.reset()
 
-    def play(self, step: Step, call_settings: Mapping[str, Any]) -> StepResult:
-        """One step: the caller's action, then listening."""
+    def play(self, step: Step, call_settings: Mapping[str, Any]) -> StepResult | None:
+        """One step: the caller's action, then listening (None: the call had ended)."""
         try:
             listening = Listening.from_settings(call_settings, step.settings)
             utterance = Utterance.parse(step.utterance)
@@ -313,14 +319,24 @@ class CallEngine:
             if utterance.kind != "dial" and not self.dialled:
                 self._turn(self.call.dial())  # Bespoken dials first; the greeting is not asserted
                 self.dialled = True
+            if self._on_hold():
+                self._turn(self._wait_on_hold())  # the caller waited for the hold to end
+            if self.call.hung_up:
+                return None
             ear = _Ear(listening)
-            repeats = self._listen(ear, utterance, listening)
+            if self.with_agent:
+                if utterance.repeatable:
+                    raise StepError("a person has taken the call: the assistant no longer listens")
+                repeats = 0
+            else:
+                repeats = self._listen(ear, utterance, listening)
             return StepResult(
                 message=step.utterance,
                 transcript=ear.text,
                 call_ended=self.call.hung_up,
                 listened_seconds=ear.elapsed,
                 repeats=repeats,
+                with_agent=self.with_agent,
             )
         except (StepError, SwitchError) as error:
             return StepResult(step.utterance, "", self.call.hung_up, error=str(error))
@@ -329,7 +345,7 @@ class CallEngine:
             return StepResult(
                 step.utterance, "", True, error=f"the voice webhook answered HTTP {status}"
             )
-        except (requests.RequestException, ET.ParseError, ValueError) as error:
+        except (requests.RequestException, ET.ParseError, ValueError, RuntimeError) as error:
             return StepResult(step.utterance, "", True, error=f"the call failed: {error}")
 
     # -- the caller's side ----------------------------------------------------------
@@ -354,8 +370,13 @@ class CallEngine:
         while True:
             if turn is not None:
                 pause_left = max(0.0, pause_left - ear.hear(turn))
-                if ear.finished or self.call.hung_up:
+                if ear.finished or self.call.hung_up or self.with_agent:
                     return repeats
+                if self._on_hold():  # <Dial><Conference>: a hand-off is ringing an agent
+                    if not listening.keeps_listening:
+                        return repeats  # end of speech: "Please hold." and the caller waits
+                    turn = self._turn(self._wait_on_hold())
+                    continue
                 if (
                     utterance.repeatable
                     and repeats < MAX_REPEATS
@@ -403,7 +424,19 @@ class CallEngine:
     def _turn(self, turn: Turn) -> Turn:
         self.last_turn = turn
         self.quiet = 0.0
+        if getattr(turn, "agent_joined", False):
+            self.with_agent = True
         return turn
+
+    def _on_hold(self) -> bool:
+        """In a hand-off conference, waiting for an agent (TwilioCall with the Twilio emulator)."""
+        return bool(getattr(self.call, "conference", None)) and not self.with_agent
+
+    def _wait_on_hold(self) -> Turn:
+        try:
+            return self.call.wait_on_hold(timeout=HOLD_TIMEOUT)
+        except (TimeoutError, RuntimeError) as error:
+            raise StepError(f"on hold: {error}") from None
 
     def _gather(self) -> dict[str, str]:
         return (self.last_turn.gather if self.last_turn else None) or {}

@@ -19,6 +19,7 @@ from stack.local import Ports, build_services, stack_environment
 from stack.processes import Service, free_port
 
 AUTH_TOKEN = "e2e-offline-token"  # noqa: S105 - signs loopback webhooks only
+AGENTS = "+15555550142,+15555550143"
 TRACKER_DB = "helpdesk_voice_e2e"
 REDIS_DB = "2"
 
@@ -40,17 +41,29 @@ class LocalStack:
     @property
     def emulators(self) -> dict[str, str]:
         """Base URLs of the emulators a test can switch (see e2e.device.switches)."""
-        urls = {"servicenow": self.url("servicenow"), "twilio_api": self.url("twilio_api")}
+        urls = {"servicenow": self.url("servicenow"), "twilio": self.url("twilio")}
         return {name: url for name, url in urls.items() if url}
 
 
 def stack_env(ports: Ports, base: Mapping[str, str] = os.environ) -> dict[str, str]:
     return {
         **stack_environment(ports, base),
+        # Processes that build URLs from the ports (the agent leg's webhooks) read these.
+        "RASA_PORT": str(ports.rasa),
+        "ACTION_SERVER_PORT": str(ports.actions),
+        "DUCKLING_PORT": str(ports.duckling),
+        "SNOW_EMULATOR_PORT": str(ports.servicenow),
+        "TWILIO_EMULATOR_PORT": str(ports.twilio),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
         "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",
         "SNOW_INSTANCE": "",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_EMULATOR_AGENT_BEHAVIOUR": "accept",
+        "TWILIO_EMULATOR_RING_SECONDS": "0.2",
+        "HANDOFF_BUSINESS_HOURS": "always",
+        "HANDOFF_AFTER_SILENCES": "0",
         "SNOW_USER": "admin",
         "SNOW_PASSWORD": "admin",
         "SNOW_TIMEOUT_SECONDS": "2",
@@ -60,7 +73,7 @@ def stack_env(ports: Ports, base: Mapping[str, str] = os.environ) -> dict[str, s
         "TWILIO_VALIDATE_SIGNATURE": "true",
         "PUBLIC_URL": "",
         "VOICE_TURN_BUDGET_SECONDS": "6",
-        "HANDOFF_AGENT_NUMBERS": "",
+        "HANDOFF_AGENT_NUMBERS": AGENTS,
     }
 
 

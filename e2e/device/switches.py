@@ -25,13 +25,14 @@ class SwitchError(RuntimeError):
 
 @dataclass(frozen=True)
 class Switch:
-    """``setting`` in a test -> ``POST <service><path>`` with ``{field: value}``."""
+    """``setting`` in a test -> ``POST <service><path>`` with ``{**fixed, field: value}``."""
 
     setting: str
     service: str
     path: str
     field: str
     reset: str
+    fixed: tuple[tuple[str, str], ...] = ()
 
 
 SWITCHES: dict[str, Switch] = {
@@ -39,9 +40,16 @@ SWITCHES: dict[str, Switch] = {
     for switch in (
         # emulators/servicenow/faults.py: none, slow, rate_limit, server_error, hibernating
         Switch("servicenowFault", "servicenow", "/_emulator/faults", "mode", "none"),
-        # emulators/twilio_api: how the agent's phone answers a hand-off
-        # (accept, decline, silent, busy, no-answer). Path to confirm when hand-off lands.
-        Switch("agentBehaviour", "twilio_api", "/_emulator/agents", "behaviour", "accept"),
+        # emulators/twilio_api/admin.py: how every agent's phone answers a hand-off
+        # (accept, decline, silent, busy, no-answer); "*" is the default agent.
+        Switch(
+            "agentBehaviour",
+            "twilio",
+            "/_emulator/agents",
+            "behaviour",
+            "accept",
+            (("number", "*"),),
+        ),
     )
 }
 
@@ -59,8 +67,8 @@ def _body(switch: Switch, value: Any) -> dict[str, Any]:
         except ValueError:
             raise SwitchError(f"{switch.setting}: {value!r} is not valid JSON") from None
     if isinstance(value, Mapping):
-        return {switch.field: switch.reset, **value}
-    return {switch.field: str(value)}
+        return {**dict(switch.fixed), switch.field: switch.reset, **value}
+    return {**dict(switch.fixed), switch.field: str(value)}
 
 
 class Switchboard:
@@ -82,7 +90,7 @@ class Switchboard:
         problems = []
         for switch in self._touched.values():
             try:
-                self._post(switch, {switch.field: switch.reset})
+                self._post(switch, {**dict(switch.fixed), switch.field: switch.reset})
             except SwitchError as error:
                 problems.append(str(error))
         self._touched.clear()

@@ -69,6 +69,8 @@ class Case:
 
 @dataclass
 class TestFile:
+    __test__ = False  # not a pytest class
+
     path: Path
     configuration: dict[str, Any]
     cases: list[Case]

@@ -100,10 +100,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     model = ensure_model()
     workdir: Path = tmp_path_factory.mktemp("stack")
     ports = Ports(
-        rasa=free_port(), actions=free_port(), duckling=free_port(), servicenow=free_port()
+        rasa=free_port(),
+        actions=free_port(),
+        duckling=free_port(),
+        servicenow=free_port(),
+        twilio=free_port(),
     )
     env = {
         **stack_environment(ports, os.environ),
+        "RASA_PORT": str(ports.rasa),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
         "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",

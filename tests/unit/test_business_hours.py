@@ -41,6 +41,7 @@ def test_hours_are_read_in_the_desks_time_zone() -> None:
 def test_several_rules_and_always() -> None:
     assert is_open("Mon-Fri 08:00-18:00, Sat 09:00-12:00", "America/New_York", at(28, 10))
     assert is_open("always", "America/New_York", at(29, 3))
+    assert not is_open("never", "America/New_York", at(23, 10))
 
 
 def test_a_spec_that_cannot_be_read_names_the_setting() -> None:

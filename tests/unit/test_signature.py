@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
@@ -23,6 +24,10 @@ class FakeRequest:
     query_string: str = ""
     form: dict[str, str] = field(default_factory=lambda: dict(PARAMS))
     headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def body(self) -> bytes:
+        return urlencode(self.form).encode()
 
 
 def check(**env: str) -> SignatureCheck:
@@ -89,3 +94,17 @@ def test_request_behind_a_proxy_is_checked_against_the_public_url() -> None:
 def test_check_can_be_turned_off_explicitly() -> None:
     off = check(TWILIO_VALIDATE_SIGNATURE="false")
     assert off.is_valid(FakeRequest("http", "h", "/webhooks/twilio_voice/webhook"))
+
+
+def test_blank_parameters_are_part_of_the_signature() -> None:
+    url = "http://127.0.0.1:5005/webhooks/twilio_voice/agent_answer"
+    form = {**PARAMS, "Digits": "1", "FinishedOnKey": ""}
+    signature = RequestValidator(TOKEN).compute_signature(url, form)
+    request = FakeRequest(
+        "http",
+        "127.0.0.1:5005",
+        "/webhooks/twilio_voice/agent_answer",
+        form=form,
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert check().is_valid(request)

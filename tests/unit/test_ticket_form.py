@@ -7,21 +7,17 @@ emulator over HTTP, reached through the production client.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clients
 from actions.api.servicenow import ServiceNowClient
 from actions.forms.incident_status import ValidateIncidentStatusForm
 from actions.forms.open_incident import ValidateOpenIncidentForm
+from tests.action_support import make_tracker, run_action
 from tests.servicenow_fixtures import RunningEmulator
 
-DOMAIN = yaml.safe_load(Path("rasa_bot/domain.yml").read_text())
 FILLED = {
     "problem_category": "vpn",
     "problem_description": "it drops every ten minutes",
@@ -40,40 +36,12 @@ def servicenow(
     yield servicenow_emulator
 
 
-def tracker(
-    text: str,
-    intent: str,
-    requested_slot: str,
-    slots: dict[str, Any] | None = None,
-    entities: list[dict[str, Any]] | None = None,
-    form: str = "open_incident_form",
-) -> Tracker:
-    all_slots = {name: None for name in DOMAIN["slots"]}
-    all_slots.update(slots or {})
-    all_slots["requested_slot"] = requested_slot
-    message = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": entities or [],
-    }
-    return Tracker(
-        "CA" + "0" * 32,
-        all_slots,
-        message,
-        [{"event": "user", "text": text, "parse_data": message}],
-        False,
-        None,
-        {"name": form},
-        "action_listen",
-    )
+tracker = make_tracker
 
 
-async def run(action: Any, tracker: Tracker) -> tuple[dict[str, Any], list[str]]:
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker, DOMAIN)
-    slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
-    said = [m.get("text") or m.get("response") for m in dispatcher.messages]
-    return slots, said
+async def run(action: Any, tracker: Any) -> tuple[dict[str, Any], list[str]]:
+    slots, messages = await run_action(action, tracker)
+    return slots, [m.get("text") or m.get("response") for m in messages]
 
 
 async def test_caller_corrects_priority_at_confirmation() -> None:
