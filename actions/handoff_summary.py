@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.ticket import CATEGORY_SUBJECTS
+from actions.ticket import CATEGORY_SUBJECTS, spoken_subject
 
 TRANSCRIPT_LIMIT = 60  # lines; a ticket note stays readable
 
@@ -20,18 +20,22 @@ def summary(tracker: Tracker) -> str:
     if email:
         who += f"{',' if phone else ''} email {email}"
     parts.append(who + ".")
-    subject = CATEGORY_SUBJECTS.get(tracker.get_slot("problem_category") or "")
+    category = tracker.get_slot("problem_category")
+    subject = spoken_subject(category) if category in CATEGORY_SUBJECTS else None
     description = tracker.get_slot("problem_description")
     if subject and description:
-        parts.append(f"They need help with a {subject.lower()}: {description}.")
+        parts.append(f"They need help with {subject}: {description}.")
     elif subject:
-        parts.append(f"They need help with a {subject.lower()}.")
+        parts.append(f"They need help with {subject}.")
     elif description:
         parts.append(f"They said: {description}.")
     else:
-        said = [text for speaker, text in transcript_lines(tracker) if speaker == "Caller"]
+        # The latest words are the request for a person; what came before is the need.
+        said = [text for speaker, text in transcript_lines(tracker) if speaker == "Caller"][:-1]
         if said:
-            parts.append(f"They last said: {said[-1]}.")
+            parts.append(f"Before asking for a person they said: {said[-1]}.")
+        else:
+            parts.append("They asked for a person straight away.")
     number = tracker.get_slot("incident_number")
     if number:
         parts.append(f"Incident {number} was opened during the call.")

@@ -30,6 +30,7 @@ _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 SSML_TAGS = frozenset(
     {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
 )
+KNOWN_PAYLOADS = frozenset({"ssml", "hangup", "handoff"})
 NOTHING_SAID_PROMPT = "Is there anything else I can help with?"
 AFTER_AGENT = "Thank you for calling the IT help desk. Goodbye."
 WHISPER_CHOICE = "Press 1 to take the call, or any other key to decline."
@@ -86,6 +87,9 @@ def _says(messages: Sequence[dict[str, Any]], settings: VoiceSettings) -> list[S
     says: list[Say] = []
     for message in messages:
         custom = message.get("custom") or {}
+        unknown = set(custom) - KNOWN_PAYLOADS if isinstance(custom, dict) else {"?"}
+        if unknown:
+            logger.info("ignoring custom payload keys the phone cannot use: %s", sorted(unknown))
         if isinstance(custom, dict) and isinstance(custom.get("ssml"), str):
             ssml_say = _ssml_say(custom["ssml"], settings)
             if ssml_say is not None:

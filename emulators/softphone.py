@@ -2,14 +2,22 @@
 
 Type what the caller says; ``#1`` presses 1, an empty line is silence, and
 ``/hangup`` (or Ctrl-D) hangs up. The assistant's words are printed as spoken.
+When the assistant transfers you, the agent's phone rings here too (on the
+Twilio emulator's phone network): you hear the whisper the agent hears and
+decide for the agent whether to accept.
 """
 
 from __future__ import annotations
 
 import os
+import time
+
+import requests
 
 from emulators.twilio_call import Turn, TwilioCall
 from settings import StackSettings, load_environment
+
+AGENT_CHOICES = {"a": "accept", "d": "decline", "b": "busy", "n": "no-answer"}
 
 
 def show(turn: Turn) -> None:
@@ -19,29 +27,97 @@ def show(turn: Turn) -> None:
         print("  (the assistant hung up)")
 
 
+def ask(prompt: str) -> str:
+    try:
+        return input(prompt).strip()
+    except (EOFError, KeyboardInterrupt):
+        return "/hangup"
+
+
+class AgentPhone:
+    """The agents' phones on the Twilio emulator, seen from the terminal."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def calls(self) -> list[dict]:
+        reply = requests.get(f"{self.base_url}/_emulator/calls", timeout=5)
+        reply.raise_for_status()
+        return [call for call in reply.json() if call.get("direction") == "outbound-api"]
+
+    def ringing(self, timeout: float = 10.0) -> dict | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for call in self.calls():
+                if call.get("awaiting_answer"):
+                    return call
+            time.sleep(0.2)
+        return None
+
+    def answer(self, sid: str, behaviour: str) -> None:
+        requests.post(
+            f"{self.base_url}/_emulator/calls/{sid}/answer",
+            json={"behaviour": behaviour},
+            timeout=5,
+        ).raise_for_status()
+
+    def heard(self, sid: str) -> list[str]:
+        reply = requests.get(f"{self.base_url}/_emulator/calls/{sid}", timeout=5)
+        return list(reply.json().get("heard", [])) if reply.ok else []
+
+
+def on_hold(call: TwilioCall, agents: AgentPhone) -> Turn:
+    """Plays the transfer: the agent's phone rings, the person decides for the agent."""
+    print("  (on hold, music plays)")
+    while True:
+        ringing = agents.ringing()
+        if ringing is None:  # agents answer by themselves (not "manual")
+            return call.wait_on_hold(timeout=60)
+        print(f"  [agent phone {ringing['to']} rings]")
+        choice = ask("  agent: (a)ccept, (d)ecline, (b)usy or (n)o answer? ").lower()[:1]
+        agents.answer(ringing["sid"], AGENT_CHOICES.get(choice, "decline"))
+        time.sleep(0.5)
+        for line in agents.heard(ringing["sid"]):
+            print(f"  [agent hears] {line}")
+        outcome = call.wait_on_hold(timeout=60)
+        if outcome.agent_joined or outcome.says or outcome.hung_up:
+            return outcome
+
+
 def main() -> None:
     load_environment()
     stack = StackSettings.from_env()
+    twilio_api = f"http://127.0.0.1:{stack.twilio_port}"
     call = TwilioCall(
-        f"http://127.0.0.1:{stack.rasa_port}", os.environ.get("TWILIO_AUTH_TOKEN", "")
+        f"http://127.0.0.1:{stack.rasa_port}",
+        os.environ.get("TWILIO_AUTH_TOKEN", ""),
+        twilio_api_url=twilio_api,
     )
+    agents = AgentPhone(twilio_api)
     print("Calling the help desk... (#1 presses 1, empty line = silence, /hangup ends)\n")
-    show(call.dial())
-    while not call.hung_up:
-        try:
-            line = input("  you: ").strip()
-        except (EOFError, KeyboardInterrupt):
-            line = "/hangup"
+    turn = call.dial()
+    while True:
+        show(turn)
+        if turn.conference and not turn.agent_joined:
+            turn = on_hold(call, agents)
+            continue
+        if turn.agent_joined:
+            print("  (you are talking with the agent now; /hangup to end the call)")
+        if call.hung_up:
+            break
+        line = ask("  you: ")
         if line == "/hangup":
             call.hang_up()
             print("  (you hung up)")
             break
+        if turn.agent_joined:
+            continue  # speech goes to the agent, not to the assistant
         if line.startswith("#") and len(line) > 1:
-            show(call.press(line[1:]))
+            turn = call.press(line[1:])
         elif not line:
-            show(call.silence())
+            turn = call.silence()
         else:
-            show(call.say(line))
+            turn = call.say(line)
 
 
 if __name__ == "__main__":

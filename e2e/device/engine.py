@@ -25,6 +25,7 @@ so homophones and fuzzy phrase matching matter only against the real number.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +36,8 @@ import requests
 
 from e2e.device.switches import Switchboard, SwitchError
 from emulators.twilio_call import Turn, TwilioCall
+
+logger = logging.getLogger("e2e.device")
 
 WORDS_PER_SECOND = 2.5
 DEFAULT_LISTENING_TIMEOUT = 45.0
@@ -299,10 +302,12 @@ class CallEngine:
         try:
             if self.dialled and not self.call.hung_up:
                 self.call.hang_up()
-        except requests.RequestException:
-            pass
-        finally:
+        except requests.RequestException as error:
+            logger.warning("hanging up failed: %s", error)
+        try:
             self.switchboard.reset()
+        except SwitchError as error:
+            logger.warning("could not reset the emulators: %s", error)
 
     def play(self, step: Step, call_settings: Mapping[str, Any]) -> StepResult | None:
         """One step: the caller's action, then listening (None: the call had ended)."""

@@ -121,13 +121,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "HANDOFF_AFTER_SILENCES": "0",
         "SNOW_USER": "admin",
         "SNOW_PASSWORD": "admin",
-        "SNOW_TIMEOUT_SECONDS": "2",
+        "SNOW_TIMEOUT_SECONDS": "3",
         "TRACKER_DB_NAME": TRACKER_DB,
         "REDIS_DB": "1",
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_VALIDATE_SIGNATURE": "true",
         "PUBLIC_URL": "",
-        "VOICE_TURN_BUDGET_SECONDS": "6",
+        # Short, so a slow ServiceNow answer exercises the filler and redirect.
+        "VOICE_TURN_BUDGET_SECONDS": "1.5",
         "HANDOFF_AGENT_NUMBERS": f"{AGENT},{SECOND_AGENT}",
     }
     services = build_services(ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model)

@@ -148,6 +148,38 @@ def test_servicenow_outage_becomes_an_apology_and_a_next_step(servicenow_ok: Sta
     assert "agent" in answer
 
 
+def test_slow_servicenow_plays_a_filler_and_files_the_ticket_once(servicenow_ok: Stack) -> None:
+    same_problem = "descriptionLIKEdrops every ten minutes"
+    before = len(servicenow_ok.incidents(same_problem))
+    call = servicenow_ok.call()
+    open_vpn_ticket_up_to_confirmation(call)
+    servicenow_ok.set_fault("slow", delay_seconds=2.2, count=1)
+    done = call.say("yes")
+    assert "One moment while I check" in done.text
+    assert any("<Redirect" in document for document in done.twiml)
+    assert "Your ticket number is" in done.text
+    assert len(servicenow_ok.incidents(same_problem)) == before + 1, "the turn ran once"
+
+
+def test_low_confidence_speech_is_asked_again_not_acted_on(stack: Stack) -> None:
+    call = stack.call()
+    call.dial()
+    unsure = call.say("cancel", confidence=0.1)
+    assert "didn't catch that" in unsure.text
+    assert "What can I help you with?" in unsure.text
+
+
+def test_a_second_call_from_the_same_number_is_a_new_conversation(stack: Stack) -> None:
+    first = stack.call(caller="+15555550177")
+    first.dial()
+    first.say("my vpn keeps disconnecting")
+    first.hang_up()
+    second = stack.call(caller="+15555550177")
+    assert second.sid != first.sid
+    assert "What can I help you with?" in second.dial().text
+    assert "agent" in second.say("what can you do").text
+
+
 def test_silence_is_reprompted_then_the_call_ends(stack: Stack) -> None:
     call = stack.call()
     call.dial()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,9 +68,24 @@ def test_hangup_payload_speaks_then_ends_the_call_without_listening() -> None:
     assert [child.tag for child in root] == ["Say", "Hangup"]
 
 
-def test_unknown_custom_payload_is_ignored() -> None:
-    root = parse(render_turn([{"text": "Hi", "custom": {"carousel": [1, 2]}}], VOICE, LISTEN))
+def test_unknown_custom_payload_is_ignored_with_a_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="channels.twiml"):
+        root = parse(render_turn([{"text": "Hi", "custom": {"carousel": [1, 2]}}], VOICE, LISTEN))
     assert [say.text for say in root.findall("Gather/Say")] == ["Hi"]
+    assert "carousel" in caplog.text
+
+
+def test_handoff_payload_puts_the_caller_on_hold_in_the_conference() -> None:
+    messages = [{"text": "Please hold.", "custom": {"handoff": {"conference": "handoff-ab12"}}}]
+    root = parse(render_turn(messages, VOICE, LISTEN, hold_music_url="https://music.test/hold.mp3"))
+    assert [child.tag for child in root] == ["Say", "Dial", "Say", "Hangup"]
+    conference = root.find("Dial/Conference")
+    assert conference.text == "handoff-ab12"
+    assert conference.get("startConferenceOnEnter") == "false"
+    assert conference.get("endConferenceOnExit") == "true"
+    assert conference.get("waitUrl") == "https://music.test/hold.mp3"
 
 
 def test_ssml_payload_becomes_nested_elements() -> None:
