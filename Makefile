@@ -10,10 +10,10 @@ export LC_ALL := C.UTF-8
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install env train up down demo test unit integration rasa-test lint format bench clean
+.PHONY: help install env train up down demo test unit integration rasa-test e2e e2e-bst lint format bench clean
 
 help: ## list the commands
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: ## create .venv (python3.10, pinned, cached under ~/.cache) and .env
 	@scripts/bootstrap_venv.sh
@@ -52,8 +52,20 @@ rasa-test: train ## rasa data validate and the Rasa test stories
 	@cd rasa_bot && ../$(PY) -m rasa test core --stories tests --model models/current.tar.gz \
 		--out ../var/rasa-test-results --fail-on-prediction-errors --quiet
 
-test: lint train rasa-test ## everything CI checks: lint, Rasa tests, all pytest suites
-	@$(VENV)/bin/pytest -q
+E2E_NODE := e2e/node_modules/.package-lock.json
+
+e2e: train ## Bespoken tests offline: each e2e/tests/*.e2e.yml is one call to the local stack
+	@$(VENV)/bin/pytest -q e2e
+
+$(E2E_NODE): e2e/package.json e2e/package-lock.json
+	@npm ci --prefix e2e --no-audit --no-fund
+	@touch $@
+
+e2e-bst: train $(E2E_NODE) ## the real `bst test` against the local stack through the offline device
+	@$(PY) -m e2e.device run --cwd e2e -- $(CURDIR)/e2e/node_modules/.bin/bst test $(BST_ARGS)
+
+test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst
+	@$(VENV)/bin/pytest -q tests e2e
 
 clean: ## remove local state (venv cache and models stay in ~/.cache)
 	rm -rf var .pytest_cache .ruff_cache rasa_bot/models

@@ -44,9 +44,17 @@ def make_tracker(
     )
 
 
-async def run_action(action: Any, tracker: Tracker) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The slots the action sets and the messages it sends."""
+async def run_action_events(
+    action: Any, tracker: Tracker
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events the action returns and the messages it sends."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, DOMAIN)
+    return events, dispatcher.messages
+
+
+async def run_action(action: Any, tracker: Tracker) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The slots the action sets and the messages it sends."""
+    events, messages = await run_action_events(action, tracker)
     slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
-    return slots, dispatcher.messages
+    return slots, messages

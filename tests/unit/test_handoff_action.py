@@ -89,11 +89,11 @@ async def test_outside_business_hours_offers_a_ticket(
     assert world[1].calls() == []
 
 
-@pytest.mark.parametrize("fault", ["unauthorized", "server_error"])
+@pytest.mark.parametrize("fault", ["unauthorized", "server_error", "slow"])
 async def test_twilio_errors_become_an_apology_and_a_ticket_offer(
     world: tuple[RunningEmulator, RunningTwilioEmulator], fault: str
 ) -> None:
-    world[1].set_fault(fault)
+    world[1].set_fault(fault, delay_seconds=3.0)  # slow: longer than the 2 s timeout
     slots, messages = await run_action(
         ActionHandoff(), make_tracker("agent", "request_human", slots=VPN_CALL, form=None)
     )

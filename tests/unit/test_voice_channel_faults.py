@@ -1,0 +1,58 @@
+"""A fault inside the voice channel is spoken to the caller, never an HTTP 500."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from channels.twilio_voice import APOLOGY, TwilioVoiceChannel
+from settings import HandoffSettings, VoiceSettings
+
+CALL = {"CallSid": "CA" + "b" * 32, "From": "+15555550100", "To": "+15555550199"}
+
+
+class Form(dict):
+    """Sanic's form: ``get`` gives the first value."""
+
+
+class BrokenLockStore:
+    def lock(self, _: str) -> None:
+        raise ConnectionError("redis went away")
+
+
+def request(form: dict[str, str], agent: object) -> SimpleNamespace:
+    return SimpleNamespace(
+        form=Form(form),
+        args={},
+        headers={},
+        scheme="http",
+        host="127.0.0.1:5005",
+        path="/webhooks/twilio_voice/webhook",
+        query_string="",
+        body=urlencode(form).encode(),
+        app=SimpleNamespace(ctx=SimpleNamespace(agent=agent)),
+    )
+
+
+def channel() -> TwilioVoiceChannel:
+    voice = VoiceSettings.from_env({"TWILIO_VALIDATE_SIGNATURE": "false"})
+    return TwilioVoiceChannel(voice, HandoffSettings.from_env({}))
+
+
+async def test_a_broken_lock_store_becomes_a_spoken_apology() -> None:
+    voice = channel()
+    broken = SimpleNamespace(lock_store=BrokenLockStore())
+    reply = await voice._answer(request(CALL, broken), voice._start_call)
+    assert reply.status == 200
+    assert reply.content_type.startswith("text/xml")
+    root = ET.fromstring(reply.body)
+    assert root.find("Gather/Say").text == APOLOGY
+    assert root.find("Gather").get("action").endswith("/webhooks/twilio_voice/gather")
+
+
+async def test_a_request_without_a_call_sid_is_a_clear_400() -> None:
+    voice = channel()
+    reply = await voice._answer(request({"From": "+1"}, object()), voice._start_call)
+    assert reply.status == 400
+    assert b"CallSid" in reply.body
