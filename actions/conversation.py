@@ -13,6 +13,10 @@ DIGRESSION_INTENTS = frozenset(
 )
 
 
+SHORT_MESSAGE_WORDS = 4
+CONFIDENT_DIGRESSION = 0.9
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name")
@@ -30,17 +34,38 @@ def latest_entity(tracker: Tracker, entity: str) -> Any:
     return None
 
 
+def is_digression(tracker: Tracker) -> bool:
+    """True when the latest message steps out of the form's question.
+
+    An answer can sound like a digression ("i dropped it this morning" scores
+    as a greeting), so a long message needs a confident digression intent.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") not in DIGRESSION_INTENTS:
+        return False
+    short = len(latest_text(tracker).split()) <= SHORT_MESSAGE_WORDS
+    return short or float(intent.get("confidence") or 0.0) >= CONFIDENT_DIGRESSION
+
+
 def answer_to(tracker: Tracker, slot: str) -> str | None:
     """The caller's latest words if they answer the question for ``slot``.
 
     ``None`` when the form is asking for another slot or the caller digressed,
     so the form rejects and the rules for the digression take over.
     """
-    if tracker.get_slot("requested_slot") != slot:
-        return None
-    if latest_intent(tracker) in DIGRESSION_INTENTS:
+    if tracker.get_slot("requested_slot") != slot or is_digression(tracker):
         return None
     return latest_text(tracker)
+
+
+def answer_slot(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """``{slot: the caller's words}`` for a form's ``extract_<slot>``, or ``{}``.
+
+    The raw words go to ``validate_<slot>``, which parses them and may also
+    change other slots.
+    """
+    answer = answer_to(tracker, slot)
+    return {} if answer is None else {slot: answer}
 
 
 def last_bot_turn(tracker: Tracker) -> list[dict[str, Any]]:

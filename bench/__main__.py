@@ -44,11 +44,12 @@ CONCURRENT_CALLERS = 2
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     cli = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     cli.add_argument(
-        "--calls", type=int, default=30, help="calls in each scenario (default 30, 8 turns each)"
+        "--calls", type=int, default=50, help="calls in each scenario (default 50, 8 turns each)"
     )
     cli.add_argument(
         "--base-url",
-        help="a running stack's Rasa URL, e.g. http://127.0.0.1:5005 (default: start one)",
+        help="a running stack's Rasa URL, e.g. http://127.0.0.1:5005 (default: start one); "
+        "its calls open tickets, so only a stack on the ServiceNow emulator",
     )
     cli.add_argument(
         "--duckling-url", help="with --base-url: its Duckling server (default: DUCKLING_PORT)"
@@ -204,7 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     print(
         f"helpdesk-voice benchmark: Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {platform.system()}"
+        f"{os.cpu_count()} CPUs, {platform.system()}, "
+        f"load average {os.getloadavg()[0]:.2f} at start"
     )
     with _target(args) as target:
         budget = target.turn_budget_seconds

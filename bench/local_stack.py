@@ -37,7 +37,6 @@ class Target:
     duckling_url: str
     auth_token: str
     turn_budget_seconds: float
-    twilio_api_url: str | None = None
 
 
 def running_stack(base_url: str, duckling_url: str | None, turn_budget: float | None) -> Target:
@@ -106,7 +105,6 @@ def local_stack(turn_budget: float | None = None) -> Iterator[Target]:
                 duckling_url=f"http://127.0.0.1:{ports.duckling}",
                 auth_token=token,
                 turn_budget_seconds=budget,
-                twilio_api_url=f"http://127.0.0.1:{ports.twilio}",
             )
         finally:
             for service in reversed(started):

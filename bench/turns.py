@@ -81,7 +81,6 @@ class TurnTiming:
     kind: str
     seconds: float  # from the answer's POST to the TwiML with the reply
     longest_request: float  # the slowest single webhook request of the turn
-    redirected: bool  # the budget ran out: a filler played and Twilio came back
     expected: bool  # the reply had the phrase the script expects
     error: str | None = None
 
@@ -108,8 +107,7 @@ def run_call(target: Target, spoken_email: str, caller: str) -> list[TurnTiming]
         target.auth_token,
         caller=caller,
         timeout=REQUEST_TIMEOUT_SECONDS,
-        twilio_api_url=target.twilio_api_url,
-    )
+    )  # no Twilio REST emulator: the script has no hand-off, and only webhooks are timed
     timings: list[TurnTiming] = []
     for step in call_script(spoken_email):
         call.request_seconds.clear()
@@ -120,7 +118,7 @@ def run_call(target: Target, spoken_email: str, caller: str) -> list[TurnTiming]
             elapsed = time.perf_counter() - start
             longest = max(call.request_seconds, default=elapsed)
             failure = f"{type(error).__name__}: {error}"
-            timings.append(TurnTiming(step.kind, elapsed, longest, False, False, failure))
+            timings.append(TurnTiming(step.kind, elapsed, longest, False, failure))
             break
         elapsed = time.perf_counter() - start
         timings.append(
@@ -128,7 +126,6 @@ def run_call(target: Target, spoken_email: str, caller: str) -> list[TurnTiming]
                 kind=step.kind,
                 seconds=elapsed,
                 longest_request=max(call.request_seconds, default=elapsed),
-                redirected=len(turn.twiml) > 1,
                 expected=step.expect in turn.text,
             )
         )

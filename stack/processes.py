@@ -7,6 +7,7 @@ same way: one command line per service, one health URL per service.
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -24,11 +25,22 @@ class ServiceDidNotStart(RuntimeError):
     """A child process exited or never answered its health check."""
 
 
+# Below the kernel's ephemeral range (32768+), so an outgoing connection's local
+# port cannot take a server's port between choosing and binding it.
+PORT_RANGE = (20000, 32000)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    for _ in range(200):
+        port = random.randint(*PORT_RANGE)  # noqa: S311 - not a secret
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORT_RANGE}")
 
 
 def is_healthy(url: str, timeout: float = 1.0) -> bool:

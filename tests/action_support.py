@@ -22,6 +22,7 @@ def make_tracker(
     slots: dict[str, Any] | None = None,
     entities: list[dict[str, Any]] | None = None,
     form: str | None = "open_incident_form",
+    confidence: float = 0.95,
 ) -> Tracker:
     """A tracker whose latest message is ``text`` with ``intent``."""
     all_slots = {name: None for name in DOMAIN["slots"]}
@@ -29,7 +30,7 @@ def make_tracker(
     all_slots["requested_slot"] = requested_slot
     message = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
     }
     return Tracker(

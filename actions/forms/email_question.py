@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.api.servicenow import ServiceNowError
-from actions.conversation import answer_to, latest_entity, latest_intent
+from actions.conversation import answer_slot, latest_entity, latest_intent
 from speech.spoken_email import is_valid_email, parse_spoken_email
 
 logger = logging.getLogger(__name__)
@@ -53,8 +53,7 @@ class EmailQuestion:
     async def extract_email(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = answer_to(tracker, "email")
-        return {} if answer is None else {"email": answer}
+        return answer_slot(tracker, "email")
 
     async def validate_email(
         self,

@@ -10,7 +10,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.api.servicenow import PRIORITY_TO_URGENCY_IMPACT
-from actions.conversation import answer_to, latest_entity, latest_intent
+from actions.conversation import answer_slot, answer_to, latest_entity, latest_intent
 from actions.forms.corrections import parse_correction
 from actions.forms.email_question import EmailQuestion, look_up_caller
 from speech.priority import parse_priority
@@ -27,8 +27,7 @@ class ValidateOpenIncidentForm(EmailQuestion, FormValidationAction):
     async def extract_problem_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = answer_to(tracker, "problem_description")
-        return {} if answer is None else {"problem_description": answer}
+        return answer_slot(tracker, "problem_description")
 
     def validate_problem_description(
         self,
@@ -72,9 +71,7 @@ class ValidateOpenIncidentForm(EmailQuestion, FormValidationAction):
     async def extract_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = answer_to(tracker, "confirm")
-        # The raw answer goes to validate_confirm, which may change other slots.
-        return {} if answer is None else {"confirm": answer}
+        return answer_slot(tracker, "confirm")
 
     async def validate_confirm(
         self,

@@ -1,49 +1,25 @@
-"""The whole local stack on free ports, for calls through the voice webhook.
-
-It is the same list of services ``make up`` starts (stack.local), with its own
-ServiceNow database, tracker database and Redis database, so a developer's
-running stack is left alone.
-"""
+"""The whole local stack on free ports (stack.isolated), for calls through the
+voice webhook, with helpers to steer the emulators and read what was stored."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg2
 import pytest
 import requests
 
 from emulators.twilio_call import TwilioCall
-from scripts.train_model import ensure_model
-from stack.local import Ports, build_services, stack_environment
-from stack.processes import Service, free_port
+from stack.isolated import AGENTS, IsolatedStack, isolated_stack
 
 AUTH_TOKEN = "integration-test-token"
-AGENT = "+15555550142"
-SECOND_AGENT = "+15555550143"
+AGENT, SECOND_AGENT = AGENTS
 TRACKER_DB = "helpdesk_voice_test"
 
 
-@dataclass
-class Stack:
-    ports: Ports
-    services: list[Service]
-
-    @property
-    def voice_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.rasa}"
-
-    @property
-    def twilio_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.twilio}"
-
-    @property
-    def servicenow_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.servicenow}"
+class Stack(IsolatedStack):
+    """The isolated stack, with what the call tests ask of it."""
 
     def call(self, **kwargs: str) -> TwilioCall:
         return TwilioCall(self.voice_url, AUTH_TOKEN, twilio_api_url=self.twilio_url, **kwargs)
@@ -97,50 +73,18 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    model = ensure_model()
-    workdir: Path = tmp_path_factory.mktemp("stack")
-    ports = Ports(
-        rasa=free_port(),
-        actions=free_port(),
-        duckling=free_port(),
-        servicenow=free_port(),
-        twilio=free_port(),
-    )
-    env = {
-        **stack_environment(ports, os.environ),
-        "RASA_PORT": str(ports.rasa),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
-        "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
-        "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",
-        "SNOW_INSTANCE": "",
-        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
-        "TWILIO_ACCOUNT_SID": "",
-        "TWILIO_EMULATOR_AGENT_BEHAVIOUR": "accept",
-        "TWILIO_EMULATOR_RING_SECONDS": "0.2",
-        "HANDOFF_BUSINESS_HOURS": "always",
-        "HANDOFF_AFTER_SILENCES": "0",
-        "SNOW_USER": "admin",
-        "SNOW_PASSWORD": "admin",
-        "SNOW_TIMEOUT_SECONDS": "3",
-        "TRACKER_DB_NAME": TRACKER_DB,
-        "REDIS_DB": "1",
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_VALIDATE_SIGNATURE": "true",
-        "PUBLIC_URL": "",
-        # Short, so a slow ServiceNow answer exercises the filler and redirect.
-        "VOICE_TURN_BUDGET_SECONDS": "1.5",
-        "HANDOFF_AGENT_NUMBERS": f"{AGENT},{SECOND_AGENT}",
-    }
-    services = build_services(ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model)
-    started: list[Service] = []
-    try:
-        for service in services:
-            started.append(service.start())
-            service.wait_healthy(timeout=240)
-        yield Stack(ports, started)
-    finally:
-        for service in reversed(started):
-            service.stop()
+    with isolated_stack(
+        tmp_path_factory.mktemp("stack"),
+        auth_token=AUTH_TOKEN,
+        tracker_db=TRACKER_DB,
+        redis_db=1,
+        overrides={
+            "SNOW_TIMEOUT_SECONDS": "3",
+            # Short, so a slow ServiceNow answer exercises the filler and redirect.
+            "VOICE_TURN_BUDGET_SECONDS": "1.5",
+        },
+    ) as running:
+        yield Stack(running.ports, running.services, running.auth_token)
 
 
 @pytest.fixture

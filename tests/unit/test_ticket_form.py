@@ -152,3 +152,19 @@ async def test_unclear_priority_is_asked_again_with_the_choices() -> None:
 async def test_a_digression_is_not_taken_as_the_answer() -> None:
     slots, _ = await run(ValidateOpenIncidentForm(), tracker("what can you do", "help", "email"))
     assert slots == {}
+
+
+async def test_a_description_that_sounds_like_a_greeting_is_still_the_answer() -> None:
+    slots, _ = await run(
+        ValidateOpenIncidentForm(),
+        tracker("i dropped it this morning", "greet", "problem_description", confidence=0.84),
+    )
+    assert slots["problem_description"] == "i dropped it this morning"
+
+
+async def test_a_short_hello_on_a_laggy_line_is_not_the_answer() -> None:
+    slots, _ = await run(
+        ValidateOpenIncidentForm(),
+        tracker("hello", "greet", "problem_description", confidence=0.7),
+    )
+    assert slots == {}
