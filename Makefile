@@ -10,7 +10,7 @@ export LC_ALL := C.UTF-8
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install env train up down demo test unit integration rasa-test e2e e2e-bst lint format bench clean
+.PHONY: help install env train up down demo test unit integration rasa-test e2e e2e-bst e2e-audio lint format bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ $(E2E_NODE): e2e/package.json e2e/package-lock.json
 
 e2e-bst: train $(E2E_NODE) ## the real `bst test` against the local stack through the offline device
 	@$(PY) -m e2e.device run --cwd e2e -- $(CURDIR)/e2e/node_modules/.bin/bst test $(BST_ARGS)
+
+e2e-audio: train ## e2e suite heard over a phone line (TTS, 8 kHz mu-law, offline ASR): WER, pass rates
+	@scripts/install_audio.sh
+	@$(PY) -m e2e.audio $(E2E_AUDIO_ARGS)
 
 test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst
 	@$(VENV)/bin/pytest -q tests e2e

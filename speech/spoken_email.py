@@ -139,8 +139,13 @@ _SPELLABLE = {**_NATO, **_LETTER_NAMES}
 _TOKEN_RE = re.compile(r"(?P<word>[^\W_]+|[@_+-])|(?P<dot>\.)(?=[^\W_])|(?P<stop>[.,;:!?]+)")
 
 
+# Recognizers write a spelled word as "b-e-t-h": those hyphens are not dashes.
+_SPELLED_WITH_HYPHENS = re.compile(r"\b[a-z0-9](?:-[a-z0-9])+\b")
+
+
 def _words(text: str) -> list[str]:
     text = text.lower().replace("\u2019", "'").replace("'", "").replace("x-ray", "xray")
+    text = _SPELLED_WITH_HYPHENS.sub(lambda spelled: spelled[0].replace("-", " "), text)
     words: list[str] = []
     for found in _TOKEN_RE.finditer(text):
         if found["stop"] is None:

@@ -3,6 +3,7 @@
     make e2e-audio                                   # installs the audio parts first
     .venv/bin/python -m e2e.audio                    # whisper, flite's kal16 voice
     .venv/bin/python -m e2e.audio --engine pocketsphinx --voice espeak-ng:en-us
+    .venv/bin/python -m e2e.audio --no-hints         # without the <Gather> hints as prompt
     .venv/bin/python -m e2e.audio --engine none      # perfect recognition: the baseline
     .venv/bin/python -m e2e.audio e2e/tests/greeting.e2e.yml
 
@@ -151,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"missing Debian packages {missing}: run scripts/install_audio.sh"
                 )
             ear = PhoneEar(make_recognizer(args.engine), args.voice, use_hints=not args.no_hints)
-    except (SuiteError, PhoneLineError, RecognizerError) as error:
+    except (OSError, SuiteError, PhoneLineError, RecognizerError) as error:
         print(f"e2e-audio: {error}", file=sys.stderr)
         return 2
     mode = "perfect recognition" if ear is None else f"{args.engine}, voice {args.voice}"

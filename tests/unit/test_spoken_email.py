@@ -167,3 +167,15 @@ def test_lead_in_words_do_not_change_the_address(address: str, lead_in: str) -> 
 def test_any_text_gives_a_valid_address_or_none(text: str) -> None:
     address = parse_spoken_email(text)
     assert address is None or (is_valid_email(address) and address == address.lower())
+
+
+@pytest.mark.parametrize(
+    ("heard", "expected"),
+    [
+        ("b-e-t-h dot a-n-g-l-i-n at example dot com", "beth.anglin@example.com"),
+        ("J-P-K at bespoken dot i o", "jpk@bespoken.io"),
+        ("jane-doe at example dot com", "jane-doe@example.com"),
+    ],
+)
+def test_letters_the_recognizer_wrote_with_hyphens_are_spelling(heard: str, expected: str) -> None:
+    assert parse_spoken_email(heard) == expected
