@@ -68,6 +68,9 @@ e2e-audio: train ## e2e suite heard over a phone line (TTS, 8 kHz mu-law, offlin
 	@scripts/install_audio.sh
 	@$(PY) -m e2e.audio $(E2E_AUDIO_ARGS)
 
+bench: train ## print turn times of whole calls (1 and 2 callers), Duckling latency, parser throughput
+	@$(PY) -m bench $(BENCH_ARGS)
+
 test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst
 	@$(VENV)/bin/pytest -q tests e2e
 

@@ -42,7 +42,10 @@ CONCURRENT_CALLERS = 2
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    cli = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    cli = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Turn times of whole calls, Duckling latency and parser throughput.",
+    )
     cli.add_argument(
         "--calls", type=int, default=50, help="calls in each scenario (default 50, 8 turns each)"
     )

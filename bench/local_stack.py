@@ -1,16 +1,15 @@
 """What the benchmarks talk to: the local stack on free ports, or a running one.
 
-The local stack is started the way the integration tests start it
-(``tests/integration/conftest.py``): the service list of :mod:`stack.local` on
-free ports, with its own ServiceNow database (in a temporary folder), its own
-tracker database and its own Redis database, so neither a developer's running
-stack nor a test run is disturbed. Unlike the tests it keeps the configured
-turn budget, since that is one of the figures being measured against.
+The local stack is the one the integration tests and the offline e2e suite
+start (:mod:`stack.isolated`): the services of ``make up`` on free ports, with
+the benchmark's own auth token, ServiceNow database (in a temporary folder),
+tracker database and Redis database, so neither a developer's running stack
+nor a test run is disturbed. Unlike the tests it keeps the configured turn
+budget, since that is one of the figures being measured against.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import tempfile
 import time
@@ -19,13 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.train_model import ensure_model
 from settings import StackSettings, VoiceSettings, load_environment
-from stack.local import Ports, build_services, stack_environment
-from stack.processes import Service, free_port
+from stack.isolated import isolated_stack
 
 TRACKER_DB = "helpdesk_voice_bench"
-REDIS_DB = "2"  # 0 is `make up`'s, 1 the integration tests'
+REDIS_DB = 3  # 0: `make up`, 1: integration tests, 2: offline e2e suite
 START_TIMEOUT_SECONDS = 240.0
 
 
@@ -54,58 +51,26 @@ def running_stack(base_url: str, duckling_url: str | None, turn_budget: float | 
 
 @contextmanager
 def local_stack(turn_budget: float | None = None) -> Iterator[Target]:
-    """Start every service on free ports, yield the target, stop them all."""
+    """Start every service on free ports (training first if needed), yield, stop them all."""
     load_environment()
     budget = (
         turn_budget if turn_budget is not None else VoiceSettings.from_env().turn_budget_seconds
     )
-    model = ensure_model()
-    ports = Ports(
-        rasa=free_port(),
-        actions=free_port(),
-        duckling=free_port(),
-        servicenow=free_port(),
-        twilio=free_port(),
-    )
     token = secrets.token_hex(16)
-    env = {
-        **stack_environment(ports, os.environ),
-        # Ports: set again, since stack_environment lets the caller's environment win.
-        "RASA_PORT": str(ports.rasa),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
-        "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
-        "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",
-        "SNOW_INSTANCE": "",
-        "SNOW_USER": "admin",
-        "SNOW_PASSWORD": "admin",
-        "SNOW_EMULATOR_FAULT": "",
-        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
-        "TWILIO_ACCOUNT_SID": "",
-        "TRACKER_DB_NAME": TRACKER_DB,
-        "REDIS_DB": REDIS_DB,
-        "TWILIO_AUTH_TOKEN": token,
-        "TWILIO_VALIDATE_SIGNATURE": "true",  # the check is part of every turn
-        "PUBLIC_URL": "",
-        "VOICE_TURN_BUDGET_SECONDS": str(budget),
-    }
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as folder:
-        workdir = Path(folder)
-        services = build_services(
-            ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model
-        )
-        started: list[Service] = []
         began = time.monotonic()
-        try:
-            for service in services:
-                started.append(service.start())
-                service.wait_healthy(timeout=START_TIMEOUT_SECONDS)
+        with isolated_stack(
+            Path(folder),
+            auth_token=token,
+            tracker_db=TRACKER_DB,
+            redis_db=REDIS_DB,
+            overrides={"VOICE_TURN_BUDGET_SECONDS": str(budget)},
+            timeout=START_TIMEOUT_SECONDS,
+        ) as stack:
             print(f"local stack up on free ports in {time.monotonic() - began:.0f} s")
             yield Target(
-                voice_url=f"http://127.0.0.1:{ports.rasa}",
-                duckling_url=f"http://127.0.0.1:{ports.duckling}",
+                voice_url=stack.voice_url,
+                duckling_url=stack.url("duckling"),
                 auth_token=token,
                 turn_budget_seconds=budget,
             )
-        finally:
-            for service in reversed(started):
-                service.stop()
