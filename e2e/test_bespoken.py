@@ -26,11 +26,9 @@ import pytest
 import requests
 
 from e2e.device.__main__ import PLACEHOLDER_NUMBER, device_service
-from e2e.device.engine import CallEngine
-from e2e.device.engine import Step as CallStep
 from e2e.device.local_stack import LocalStack, local_stack
-from e2e.device.switches import Switchboard
-from e2e.runner.check import check_case, report
+from e2e.runner.check import report
+from e2e.runner.play import play_case
 from e2e.runner.suite import (
     E2E_DIR,
     Case,
@@ -91,25 +89,7 @@ def test_bespoken(
         called=PLACEHOLDER_NUMBER,
         twilio_api_url=offline_stack.emulators.get("twilio"),
     )
-    engine = CallEngine(call, Switchboard(offline_stack.emulators))
-    settings = {
-        **(CONFIGURATION.value("extraParameters", file.configuration) or {}),
-        **(CONFIGURATION.value("virtualDeviceConfig", file.configuration) or {}),
-    }
-    played = []
-    for step in case.steps:
-        if step.exit and not step.utterance:
-            break
-        played.append(CallStep(step.utterance, step.settings))
-        if step.exit:
-            break
-    results = [result.as_json() for result in engine.run(played, settings)]
-    outcomes = check_case(
-        case,
-        results,
-        CONFIGURATION.value("homophones", file.configuration) or {},
-        bool(CONFIGURATION.value("lenientMode", file.configuration, False)),
-    )
+    outcomes = play_case(call, offline_stack.emulators, CONFIGURATION, file, case)
     if any(not outcome.passed for outcome in outcomes):
         pytest.fail(f"{file.path.name}: {report(case, outcomes, call.transcript)}", pytrace=False)
 

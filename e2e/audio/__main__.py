@@ -31,11 +31,9 @@ from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, missing_programs
 from e2e.audio.recognizer import ENGINES, RecognizerError, make_recognizer
 from e2e.audio.report import CallOutcome, misheard, percent, summarize, table
 from e2e.device.__main__ import PLACEHOLDER_NUMBER
-from e2e.device.engine import CallEngine
-from e2e.device.engine import Step as CallStep
 from e2e.device.local_stack import LocalStack, local_stack
-from e2e.device.switches import Switchboard
-from e2e.runner.check import check_case, report
+from e2e.runner.check import report
+from e2e.runner.play import play_case
 from e2e.runner.suite import (
     E2E_DIR,
     Case,
@@ -86,25 +84,7 @@ def play(
         call: TwilioCall = HeardCall(stack.voice_url, stack.auth_token, transcribe=caller, **where)
     else:
         call = TwilioCall(stack.voice_url, stack.auth_token, **where)
-    settings = {
-        **(configuration.value("extraParameters", file.configuration) or {}),
-        **(configuration.value("virtualDeviceConfig", file.configuration) or {}),
-    }
-    played = []
-    for step in case.steps:
-        if step.exit and not step.utterance:
-            break
-        played.append(CallStep(step.utterance, step.settings))
-        if step.exit:
-            break
-    engine = CallEngine(call, Switchboard(stack.emulators))
-    results = [result.as_json() for result in engine.run(played, settings)]
-    outcomes = check_case(
-        case,
-        results,
-        configuration.value("homophones", file.configuration) or {},
-        bool(configuration.value("lenientMode", file.configuration, False)),
-    )
+    outcomes = play_case(call, stack.emulators, configuration, file, case)
     passed = all(outcome.passed for outcome in outcomes)
     return CallOutcome(
         file=file.path.name,
