@@ -10,7 +10,6 @@ is placed: the caller is offered a ticket with everything said so far instead.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -26,10 +25,10 @@ from actions.ticket import CATEGORY_SUBJECTS
 from settings import HandoffSettings
 from telephony.agent_call import new_conference_name, ring_agent
 from telephony.business_hours import is_open
+from telephony.ids import is_call_sid
 from telephony.twilio_rest import TelephonyError
 
 logger = logging.getLogger(__name__)
-CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 TICKET_OFFER = (
     "I can open a ticket with what you've told me, and someone will call you back. Shall I do that?"
 )
@@ -75,7 +74,7 @@ class ActionHandoff(Action):
         settings = HandoffSettings.from_env()
         events: list[dict[str, Any]] = []
         caller_sid = tracker.get_slot("call_sid") or tracker.sender_id
-        if not settings.agent_numbers or not CALL_SID.match(str(caller_sid)):
+        if not settings.agent_numbers or not is_call_sid(caller_sid):
             offer_ticket(dispatcher, "I can't put you through to a person right now.")
             return events
         if not is_open(settings.business_hours, settings.timezone):

@@ -14,9 +14,11 @@ from typing import Any
 from sanic.request import Request
 from twilio.twiml.voice_response import VoiceResponse
 
+from channels.call import BadRequest
 from channels.twiml import render_agent_joins, render_whisper
 from settings import HandoffSettings, VoiceSettings
 from telephony.agent_call import channel_url, ring_agent
+from telephony.ids import is_call_sid
 from telephony.twilio_rest import TelephonyError, TwilioRest, TwilioRestSettings
 
 logger = logging.getLogger(__name__)
@@ -46,8 +48,8 @@ class AgentLeg:
             attempt = int(request.args.get("attempt", "0"))
         except ValueError:
             attempt = 0
-        if not caller.startswith("CA") or not conference.startswith("handoff-"):
-            raise ValueError("agent request without a caller or conference")
+        if not is_call_sid(caller) or not conference.startswith("handoff-"):
+            raise BadRequest("agent request without a caller or conference")
         return caller, conference, attempt
 
     async def whisper(self, request: Request, agent_call_sid: str) -> str:

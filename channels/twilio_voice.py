@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_leg import AgentLeg
+from channels.call import BadRequest, Call, read_call
 from channels.hints import hints_for
 from channels.menus import HUMAN_PAYLOAD, payload_for_keys
 from channels.signature import SignatureCheck
@@ -43,7 +43,6 @@ from settings import HandoffSettings, VoiceSettings, load_environment
 
 logger = logging.getLogger(__name__)
 
-CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 APOLOGY = "Sorry, something went wrong on my side. Could you say that again?"
 NOT_HEARD = "Sorry, I didn't catch that."
@@ -73,32 +72,6 @@ class PendingTurn:
     task: asyncio.Task
     output: VoiceOutput
     waits: int = 0
-
-
-@dataclass
-class Call:
-    """The facts Twilio sends with every request of a call."""
-
-    sid: str
-    caller: str
-    called: str
-    form: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def metadata(self) -> dict[str, str]:
-        return {"call_sid": self.sid, "from": self.caller, "to": self.called}
-
-
-class BadRequest(ValueError):
-    """A signed request that still lacks what every Twilio request has."""
-
-
-def read_call(request: Request) -> Call:
-    form = {key: request.form.get(key) or "" for key in request.form}
-    sid = form.get("CallSid", "")
-    if not CALL_SID.match(sid):
-        raise BadRequest("CallSid missing or malformed")
-    return Call(sid=sid, caller=form.get("From", ""), called=form.get("To", ""), form=form)
 
 
 class TwilioVoiceChannel(InputChannel):
@@ -161,7 +134,7 @@ class TwilioVoiceChannel(InputChannel):
                 return response.text("invalid Twilio signature", status=403)
             try:
                 await self.agent_leg.status(request, read_call(request).form)
-            except (BadRequest, ValueError) as error:
+            except BadRequest as error:
                 return response.text(str(error), status=400)
             return response.empty()
 
@@ -198,6 +171,8 @@ class TwilioVoiceChannel(InputChannel):
             return response.text(str(error), status=400)
         try:
             twiml = await handler(request, call)
+        except BadRequest as error:
+            return response.text(str(error), status=400)
         except Exception:
             logger.exception("voice turn failed for call %s", call.sid)
             twiml = render_turn([{"text": APOLOGY}], self.settings, self._listen(request))
@@ -268,8 +243,12 @@ class TwilioVoiceChannel(InputChannel):
         """Speaks a slow turn's answer once it is ready, without running it again."""
         turn = self.pending.get(call.sid)
         if turn is None:
-            tracker = await self._tracker(request, call)
-            return await self._render(request, call, self._last_turn(tracker))
+            # Another instance runs the turn: its lock on the call is released
+            # once the answer is stored, and that answer is the last turn.
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(call.sid):
+                tracker = await self._tracker(request, call)
+            return await self._render(request, call, self._last_turn(tracker), tracker=tracker)
         done, _ = await asyncio.wait({turn.task}, timeout=self.settings.turn_budget_seconds)
         if not done:
             turn.waits += 1

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import pytest
 
-from e2e.device.engine import CallEngine, Step, Utterance, phrase_end
+from e2e.device.engine import CallEngine, Step
 from e2e.device.switches import Switchboard
+from e2e.device.utterances import Utterance, phrase_end
 from emulators.twilio_call import Turn
 
 GREETING = "Hi, you've reached the IT help desk. What can I help you with?"

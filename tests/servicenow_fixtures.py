@@ -9,6 +9,7 @@ for tests that stop and restart it.
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -138,3 +139,33 @@ def servicenow_emulator(servicenow_emulator_process: RunningEmulator) -> Iterato
     servicenow_emulator_process.reset()
     yield servicenow_emulator_process
     servicenow_emulator_process.reset()
+
+
+# -- helpers for tests that read and write through the Table API ----------------
+
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+ABEL = "abel.tuter@example.com"
+
+
+def users(emulator: RunningEmulator, query: str, **params: str) -> list[str]:
+    reply = emulator.api(
+        "GET",
+        "/table/sys_user",
+        params={"sysparm_query": query, "sysparm_fields": "user_name", **params},
+    )
+    assert reply.status_code == 200, reply.text
+    return [r["user_name"] for r in reply.json()["result"]]
+
+
+def incidents(emulator: RunningEmulator, query: str, **params: str) -> list[str]:
+    reply = emulator.api(
+        "GET",
+        "/table/incident",
+        params={"sysparm_query": query, "sysparm_fields": "number", **params},
+    )
+    assert reply.status_code == 200, reply.text
+    return [r["number"] for r in reply.json()["result"]]
+
+
+def create(emulator: RunningEmulator, payload: dict, **params: str) -> requests.Response:
+    return emulator.api("POST", "/table/incident", json=payload, params=params)

@@ -24,9 +24,7 @@ so homophones and fuzzy phrase matching matter only against the real number.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,135 +33,16 @@ from typing import Any
 import requests
 
 from e2e.device.switches import Switchboard, SwitchError
+from e2e.device.utterances import Listening, StepError, Utterance, phrase_end
 from emulators.twilio_call import Turn, TwilioCall
 
 logger = logging.getLogger("e2e.device")
 
 WORDS_PER_SECOND = 2.5
-DEFAULT_LISTENING_TIMEOUT = 45.0
 DEFAULT_GATHER_TIMEOUT = 5.0
 MAX_REPEATS = 2
 HOLD_TIMEOUT = 30.0  # real seconds to wait in a hand-off conference
 SPEECH_CONFIDENCE = 0.92
-
-_KEYS = re.compile(r"^\$([0-9*#]+)$")
-_PAUSE = re.compile(r"^\$PAUSE(?:\s+(\d+(?:\.\d+)?))?$", re.IGNORECASE)
-_SSML = re.compile(r"^\s*<speak\b.*</speak>\s*$", re.IGNORECASE | re.DOTALL)
-_AUDIO = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_WORD = re.compile(r"[\w']+")
-
-
-class StepError(RuntimeError):
-    """A step the offline device cannot play (an audio file, a broken webhook...)."""
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """What the caller does in a step."""
-
-    kind: str  # dial, speech, keys, silence, pause, audio
-    text: str = ""
-    seconds: float = 0.0
-
-    @classmethod
-    def parse(cls, utterance: str) -> Utterance:
-        text = (utterance or "").strip()
-        if text.upper() == "$DIAL":
-            return cls("dial")
-        if keys := _KEYS.match(text):
-            return cls("keys", keys.group(1))
-        if pause := _PAUSE.match(text):
-            return cls("pause", seconds=float(pause.group(1))) if pause.group(1) else cls("silence")
-        if not text:
-            return cls("silence")
-        if _AUDIO.match(text):
-            return cls("audio", text)
-        if _SSML.match(text):
-            return cls("speech", _ssml_text(text))
-        return cls("speech", text)
-
-    @property
-    def repeatable(self) -> bool:
-        return self.kind in ("speech", "keys")
-
-
-def _ssml_text(ssml: str) -> str:
-    try:
-        root = ET.fromstring(ssml)  # noqa: S314 - the test file's own SSML
-        text = "".join(root.itertext())
-    except ET.ParseError:
-        text = re.sub(r"<[^>]+>", " ", ssml)
-    return " ".join(text.split())
-
-
-def phrases(value: Any) -> tuple[str, ...]:
-    """A phrase setting as a tuple: a string, a list, or a JSON list in a query parameter."""
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
-    if isinstance(value, (list, tuple)):
-        return tuple(str(v) for v in value if str(v).strip())
-    return (str(value),)
-
-
-def _seconds(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise StepError(f"listeningTimeout must be a number of seconds, got {value!r}") from None
-    # Bespoken documents seconds; treat large values as milliseconds.
-    return seconds / 1000 if seconds > 600 else seconds
-
-
-@dataclass(frozen=True)
-class Listening:
-    """How long the caller listens after a step."""
-
-    finish_on: tuple[str, ...] = ()
-    repeat_on: tuple[str, ...] = ()
-    timeout: float | None = None
-
-    @classmethod
-    def from_settings(
-        cls, call_settings: Mapping[str, Any], step_settings: Mapping[str, Any]
-    ) -> Listening:
-        def pick(name: str) -> Any:
-            return step_settings[name] if name in step_settings else call_settings.get(name)
-
-        return cls(
-            finish_on=phrases(pick("finishOnPhrase")),
-            repeat_on=phrases(pick("repeatOnPhrase")),
-            timeout=_seconds(pick("listeningTimeout")),
-        )
-
-    @property
-    def keeps_listening(self) -> bool:
-        return bool(self.finish_on) or self.timeout is not None
-
-    @property
-    def limit(self) -> float:
-        return self.timeout if self.timeout is not None else DEFAULT_LISTENING_TIMEOUT
-
-
-def phrase_end(text: str, phrase: str) -> int | None:
-    """Where ``phrase`` ends in ``text`` (words in order, any case or punctuation)."""
-    words = _WORD.findall(phrase.lower())
-    if not words:
-        return None
-    pattern = r"(?<![\w'])" + r"[^\w']+".join(map(re.escape, words)) + r"(?![\w'])"
-    match = re.search(pattern, text, re.IGNORECASE)
-    if match is None:
-        return None
-    end = match.end()
-    while end < len(text) and text[end] in ".,;:!?":
-        end += 1
-    return end
 
 
 @dataclass(frozen=True)

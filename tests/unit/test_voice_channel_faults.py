@@ -56,3 +56,12 @@ async def test_a_request_without_a_call_sid_is_a_clear_400() -> None:
     reply = await voice._answer(request({"From": "+1"}, object()), voice._start_call)
     assert reply.status == 400
     assert b"CallSid" in reply.body
+
+
+async def test_an_agent_request_without_its_transfer_is_a_clear_400() -> None:
+    voice = channel()
+    reply = await voice._answer(
+        request(CALL, object()), lambda r, call: voice.agent_leg.whisper(r, call.sid)
+    )
+    assert reply.status == 400
+    assert b"caller or conference" in reply.body

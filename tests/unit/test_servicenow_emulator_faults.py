@@ -1,0 +1,111 @@
+"""The ServiceNow emulator's bad days on demand, and its data across restarts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.servicenow_fixtures import HEX32, RunningEmulator, create, incidents, start_emulator
+
+
+def test_slow_fault_delays_then_answers(servicenow_emulator):
+    servicenow_emulator.set_fault("slow", delay_seconds=0.4, count=1)
+    started = time.monotonic()
+    reply = servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
+    assert time.monotonic() - started >= 0.4
+    assert reply.status_code == 200
+    started = time.monotonic()
+    servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
+    assert time.monotonic() - started < 0.4
+
+
+def test_rate_limit_fault_answers_429_with_headers(servicenow_emulator):
+    servicenow_emulator.set_fault("rate_limit", retry_after_seconds=7)
+    reply = servicenow_emulator.api("GET", "/table/incident")
+    assert reply.status_code == 429
+    assert reply.headers["Retry-After"] == "7"
+    assert reply.headers["X-RateLimit-Limit"] == "100"
+    assert int(reply.headers["X-RateLimit-Reset"]) > time.time()
+    assert HEX32.match(reply.headers["X-RateLimit-Rule"])
+    assert reply.json() == {
+        "error": {
+            "message": "Rate limit exceeded",
+            "detail": "Rate limit of 100 requests per hour for Table API exceeded",
+        },
+        "status": "failure",
+    }
+
+
+def test_server_error_fault_answers_500_envelope(servicenow_emulator):
+    servicenow_emulator.set_fault("server_error", count=2)
+    for _ in range(2):
+        reply = servicenow_emulator.api("GET", "/table/incident")
+        assert reply.status_code == 500
+        assert reply.json()["status"] == "failure"
+    assert servicenow_emulator.api("GET", "/table/incident").status_code == 200
+
+
+def test_hibernating_fault_serves_html_page(servicenow_emulator):
+    servicenow_emulator.set_fault("hibernating")
+    reply = servicenow_emulator.api("GET", "/table/incident")
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert "Your instance is hibernating" in reply.text
+    health = requests.get(f"{servicenow_emulator.base_url}/_emulator/health", timeout=5)
+    assert health.status_code == 200
+
+
+def test_unknown_fault_mode_is_400(servicenow_emulator):
+    reply = requests.post(
+        f"{servicenow_emulator.base_url}/_emulator/faults", json={"mode": "meltdown"}, timeout=5
+    )
+    assert reply.status_code == 400
+
+
+def test_reset_wipes_data_and_clears_fault(servicenow_emulator):
+    create(servicenow_emulator, {"short_description": "temporary"})
+    servicenow_emulator.set_fault("server_error")
+    servicenow_emulator.reset()
+    assert incidents(servicenow_emulator, "short_description=temporary") == []
+    assert create(servicenow_emulator, {}).json()["result"]["number"] == "INC0010001"
+
+
+# -- persistence and start-up ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def start_servicenow_emulator() -> Iterator[Callable[..., RunningEmulator]]:
+    """Start private emulators (stopped after the test), for restarts and start-up options."""
+    started: list[RunningEmulator] = []
+
+    def start(db_path: Path, log_path: Path, env: dict[str, str] | None = None) -> RunningEmulator:
+        started.append(start_emulator(db_path, log_path, env))
+        return started[-1]
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+def test_data_survives_restart_on_the_same_db(tmp_path, start_servicenow_emulator):
+    emulator = start_servicenow_emulator(tmp_path / "snow.sqlite3", tmp_path / "first.log")
+    sys_id = create(emulator, {"short_description": "keep me"}).json()["result"]["sys_id"]
+    emulator.stop()
+    again = start_servicenow_emulator(tmp_path / "snow.sqlite3", tmp_path / "second.log")
+    record = again.api("GET", f"/table/incident/{sys_id}").json()["result"]
+    assert record["short_description"] == "keep me"
+    assert record["number"] == "INC0010001"
+    assert create(again, {}).json()["result"]["number"] == "INC0010002"
+
+
+def test_fault_can_be_set_from_the_environment_at_start(tmp_path, start_servicenow_emulator):
+    emulator = start_servicenow_emulator(
+        tmp_path / "snow.sqlite3",
+        tmp_path / "fault.log",
+        env={"SNOW_EMULATOR_FAULT": "hibernating"},
+    )
+    assert "hibernating" in emulator.api("GET", "/table/incident").text
