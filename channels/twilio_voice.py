@@ -130,13 +130,9 @@ class TwilioVoiceChannel(InputChannel):
 
         @voice.route("/agent_status", methods=["POST"])
         async def agent_status(request: Request) -> HTTPResponse:
-            if not self.signature.is_valid(request):
-                return response.text("invalid Twilio signature", status=403)
-            try:
-                await self.agent_leg.status(request, read_call(request).form)
-            except BadRequest as error:
-                return response.text(str(error), status=400)
-            return response.empty()
+            return await self._callback(
+                request, lambda r, call: self.agent_leg.status(r, call.form)
+            )
 
         @voice.route("/handoff_failed", methods=["POST"])
         async def back_from_hold(request: Request) -> HTTPResponse:
@@ -144,31 +140,29 @@ class TwilioVoiceChannel(InputChannel):
 
         @voice.route("/status", methods=["POST"])
         async def call_status(request: Request) -> HTTPResponse:
-            if not self.signature.is_valid(request):
-                return response.text("invalid Twilio signature", status=403)
-            try:
-                call = read_call(request)
-            except BadRequest as error:
-                return response.text(str(error), status=400)
-            if call.form.get("CallStatus") in ENDED_STATUSES:
-                await self._end_call(request, call)
-            return response.empty()
+            return await self._callback(request, self._call_status)
 
         return voice
+
+    def _checked_call(self, request: Request) -> Call | HTTPResponse:
+        """The request's call, or the 403/400 answer for a request not from Twilio."""
+        if not self.signature.is_valid(request):
+            logger.warning("rejected a voice request with a missing or wrong signature")
+            return response.text("invalid Twilio signature", status=403)
+        try:
+            return read_call(request)
+        except BadRequest as error:
+            return response.text(str(error), status=400)
 
     async def _answer(
         self,
         request: Request,
         handler: Callable[[Request, Call], Awaitable[str]],
     ) -> HTTPResponse:
-        """Checks the signature, runs ``handler``, and turns faults into speech."""
-        if not self.signature.is_valid(request):
-            logger.warning("rejected a voice request with a missing or wrong signature")
-            return response.text("invalid Twilio signature", status=403)
-        try:
-            call = read_call(request)
-        except BadRequest as error:
-            return response.text(str(error), status=400)
+        """Runs ``handler`` for a checked request; faults become speech, never a 500."""
+        call = self._checked_call(request)
+        if isinstance(call, HTTPResponse):
+            return call
         try:
             twiml = await handler(request, call)
         except BadRequest as error:
@@ -177,6 +171,21 @@ class TwilioVoiceChannel(InputChannel):
             logger.exception("voice turn failed for call %s", call.sid)
             twiml = render_turn([{"text": APOLOGY}], self.settings, self._listen(request))
         return response.text(twiml, content_type="text/xml")
+
+    async def _callback(
+        self,
+        request: Request,
+        handler: Callable[[Request, Call], Awaitable[None]],
+    ) -> HTTPResponse:
+        """Runs ``handler`` for a checked status callback, which Twilio wants no TwiML for."""
+        call = self._checked_call(request)
+        if isinstance(call, HTTPResponse):
+            return call
+        try:
+            await handler(request, call)
+        except BadRequest as error:
+            return response.text(str(error), status=400)
+        return response.empty()
 
     # -- turns ----------------------------------------------------------------
 
@@ -258,7 +267,7 @@ class TwilioVoiceChannel(InputChannel):
                 )
             turn.task.cancel()
         self.pending.pop(call.sid, None)
-        if turn.task.cancelled() or turn.task.exception() is not None:
+        if not done or turn.task.exception() is not None:
             return render_turn([{"text": APOLOGY}], self.settings, self._listen(request))
         return await self._render(request, call, turn.output.messages)
 
@@ -294,6 +303,10 @@ class TwilioVoiceChannel(InputChannel):
         )
         listen = self._listen(request, silences=silences, hints=hints_for(requested, buttons))
         return render_turn(messages, self.settings, listen, self.handoff.hold_music_url)
+
+    async def _call_status(self, request: Request, call: Call) -> None:
+        if call.form.get("CallStatus") in ENDED_STATUSES:
+            await self._end_call(request, call)
 
     async def _end_call(self, request: Request, call: Call) -> None:
         """Closes the conversation of a finished call: no form is left waiting."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from channels.twilio_voice import APOLOGY, TwilioVoiceChannel
+from channels.twilio_voice import APOLOGY, PendingTurn, TwilioVoiceChannel, VoiceOutput
 from settings import HandoffSettings, VoiceSettings
 
 CALL = {"CallSid": "CA" + "b" * 32, "From": "+15555550100", "To": "+15555550199"}
@@ -35,8 +36,8 @@ def request(form: dict[str, str], agent: object) -> SimpleNamespace:
     )
 
 
-def channel() -> TwilioVoiceChannel:
-    voice = VoiceSettings.from_env({"TWILIO_VALIDATE_SIGNATURE": "false"})
+def channel(**env: str) -> TwilioVoiceChannel:
+    voice = VoiceSettings.from_env({"TWILIO_VALIDATE_SIGNATURE": "false", **env})
     return TwilioVoiceChannel(voice, HandoffSettings.from_env({}))
 
 
@@ -65,3 +66,18 @@ async def test_an_agent_request_without_its_transfer_is_a_clear_400() -> None:
     )
     assert reply.status == 400
     assert b"caller or conference" in reply.body
+
+
+async def test_a_turn_that_never_finishes_ends_in_an_apology_not_silence() -> None:
+    voice = channel(VOICE_TURN_BUDGET_SECONDS="0.01")
+    stuck = asyncio.create_task(asyncio.sleep(3600))
+    voice.pending[CALL["CallSid"]] = PendingTurn(stuck, VoiceOutput())
+    pending = request(CALL, object())
+    for _ in range(2):
+        waiting = ET.fromstring((await voice._answer(pending, voice._collect_pending)).body)
+        assert waiting.find("Redirect").text.endswith("/webhooks/twilio_voice/pending")
+    final = ET.fromstring((await voice._answer(pending, voice._collect_pending)).body)
+    assert final.find("Gather/Say").text == APOLOGY
+    await asyncio.sleep(0)
+    assert stuck.cancelled()
+    assert CALL["CallSid"] not in voice.pending
