@@ -37,8 +37,13 @@ def request(form: dict[str, str], agent: object) -> SimpleNamespace:
 
 
 def channel(**env: str) -> TwilioVoiceChannel:
-    voice = VoiceSettings.from_env({"TWILIO_VALIDATE_SIGNATURE": "false", **env})
-    return TwilioVoiceChannel(voice, HandoffSettings.from_env({}))
+    settings = {"TWILIO_VALIDATE_SIGNATURE": "false", **env}
+    return TwilioVoiceChannel(VoiceSettings.from_env(settings), HandoffSettings.from_env(settings))
+
+
+class EmptyTrackerStore:
+    async def retrieve(self, _: str) -> None:
+        return None
 
 
 async def test_a_broken_lock_store_becomes_a_spoken_apology() -> None:
@@ -81,3 +86,30 @@ async def test_a_turn_that_never_finishes_ends_in_an_apology_not_silence() -> No
     await asyncio.sleep(0)
     assert stuck.cancelled()
     assert CALL["CallSid"] not in voice.pending
+
+
+async def test_repeated_silence_transfers_the_caller_when_configured() -> None:
+    voice = channel(HANDOFF_AFTER_SILENCES="2", HANDOFF_AGENT_NUMBERS="+15555550142")
+    said: list[str] = []
+
+    async def assistant(message: object) -> None:
+        said.append(message.text)
+
+    agent = SimpleNamespace(tracker_store=EmptyTrackerStore())
+    second_silence = request(CALL, agent)
+    second_silence.args = {"silences": "1"}
+    reply = await voice._answer(
+        second_silence, lambda r, call: voice._caller_turn(r, call, assistant)
+    )
+    assert reply.status == 200
+    assert said == ["/request_human"]
+
+
+async def test_without_agents_repeated_silence_ends_the_call_politely() -> None:
+    voice = channel(HANDOFF_AFTER_SILENCES="2", HANDOFF_AGENT_NUMBERS="", VOICE_MAX_SILENCES="2")
+    agent = SimpleNamespace(tracker_store=EmptyTrackerStore())
+    second_silence = request(CALL, agent)
+    second_silence.args = {"silences": "1"}
+    reply = await voice._answer(second_silence, lambda r, call: voice._caller_turn(r, call, None))
+    root = ET.fromstring(reply.body)
+    assert [child.tag for child in root] == ["Say", "Hangup"]
