@@ -18,12 +18,13 @@ from sanic.exceptions import MethodNotSupported, NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from emulators.basic_auth import credentials_match
+
 from . import faults
 from .protocol import (
     NOT_FOUND,
     BadRequestBody,
     Sysparms,
-    credentials_match,
     error,
     paging_link,
     parse_body,

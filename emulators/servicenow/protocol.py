@@ -5,9 +5,6 @@ Kept apart from the routes so each piece can be read (and tested) on its own.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import json
 from dataclasses import dataclass
 from typing import Mapping
@@ -35,20 +32,6 @@ def error(status: int, message: str, detail: str | None = None, **headers: str) 
 
 def unauthenticated() -> HTTPResponse:
     return error(401, *UNAUTHENTICATED, **{"WWW-Authenticate": 'BASIC realm="Service-now"'})
-
-
-def credentials_match(header: str | None, user: str, password: str) -> bool:
-    """Check an ``Authorization: Basic`` header in constant time."""
-    if not header or not header[:6].lower() == "basic ":
-        return False
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    given_user, separator, given_password = decoded.partition(":")
-    user_ok = hmac.compare_digest(given_user.encode(), user.encode())
-    password_ok = hmac.compare_digest(given_password.encode(), password.encode())
-    return bool(separator) and user_ok and password_ok
 
 
 def parse_body(raw: bytes) -> dict[str, object]:

@@ -18,6 +18,8 @@ from sanic.exceptions import MethodNotSupported, NotFound, SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from emulators.basic_auth import credentials_match
+
 from . import faults
 from .admin import add_admin_routes
 from .calls import ENDED_VIA_API, AgentSetting, Call, Conference, Switchboard
@@ -26,7 +28,6 @@ from .network import Network
 from .protocol import (
     ApiError,
     api_error,
-    credentials_match,
     error,
     form,
     not_found,

@@ -7,9 +7,6 @@ Requests are form-encoded with capitalised names (``To``, ``From``, ``Url``,
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -54,20 +51,6 @@ def unauthenticated() -> HTTPResponse:
 
 def not_found(path: str) -> HTTPResponse:
     return error(404, 20404, f"The requested resource {path} was not found")
-
-
-def credentials_match(header: str | None, account_sid: str, auth_token: str) -> bool:
-    """Check an ``Authorization: Basic`` header in constant time."""
-    if not header or header[:6].lower() != "basic ":
-        return False
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    user, separator, password = decoded.partition(":")
-    user_ok = hmac.compare_digest(user.encode(), account_sid.encode())
-    password_ok = hmac.compare_digest(password.encode(), auth_token.encode())
-    return bool(separator) and user_ok and password_ok
 
 
 def form(body: bytes) -> dict[str, list[str]]:
