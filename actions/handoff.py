@@ -24,6 +24,7 @@ from actions.handoff_summary import summary, work_note
 from actions.ticket import CATEGORY_SUBJECTS
 from settings import HandoffSettings
 from telephony.agent_call import new_conference_name, ring_agent
+from telephony.business_hours import describe as describe_hours
 from telephony.business_hours import is_open
 from telephony.ids import is_call_sid
 from telephony.twilio_rest import TelephonyError
@@ -78,7 +79,9 @@ class ActionHandoff(Action):
             offer_ticket(dispatcher, "I can't put you through to a person right now.")
             return events
         if not is_open(settings.business_hours, settings.timezone):
-            offer_ticket(dispatcher, "Our agents aren't available at the moment.")
+            hours = describe_hours(settings.business_hours)
+            when = f" They take calls {hours}." if hours else ""
+            offer_ticket(dispatcher, f"Our agents aren't available at the moment.{when}")
             return events
         incident = await record_transcript(tracker)
         whisper = summary(tracker)

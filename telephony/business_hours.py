@@ -7,6 +7,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _RULE = re.compile(
     r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+"
     r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
@@ -52,3 +53,24 @@ def is_open(spec: str, timezone: str, now: datetime | None = None) -> bool:
     local = (now or datetime.now(tz=ZoneInfo("UTC"))).astimezone(ZoneInfo(timezone))
     clock = local.time().replace(tzinfo=None)
     return any(local.weekday() in days and start <= clock < end for days, start, end in parse(spec))
+
+
+def _spoken_clock(moment: time) -> str:
+    if moment == time.max:
+        return "midnight"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def describe(spec: str) -> str:
+    """The hours as a caller hears them: "Monday to Friday, 8 AM to 6 PM"."""
+    parts = []
+    for days, start, end in parse(spec):
+        ordered = sorted(days)
+        if len(ordered) == 7 and start == time.min and end == time.max:
+            return "around the clock"
+        first, last = DAY_NAMES[ordered[0]], DAY_NAMES[ordered[-1]]
+        span = first if first == last else f"{first} to {last}"
+        parts.append(f"{span}, {_spoken_clock(start)} to {_spoken_clock(end)}")
+    return "; ".join(parts)

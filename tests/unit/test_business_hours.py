@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telephony.business_hours import BusinessHoursError, is_open
+from telephony.business_hours import BusinessHoursError, describe, is_open
 
 NY = ZoneInfo("America/New_York")
 
@@ -47,3 +47,19 @@ def test_several_rules_and_always() -> None:
 def test_a_spec_that_cannot_be_read_names_the_setting() -> None:
     with pytest.raises(BusinessHoursError, match="HANDOFF_BUSINESS_HOURS"):
         is_open("weekdays 9 to 5", "America/New_York", at(23, 10))
+
+
+@pytest.mark.parametrize(
+    ("spec", "spoken"),
+    [
+        ("Mon-Fri 08:00-18:00", "Monday to Friday, 8 AM to 6 PM"),
+        (
+            "Mon-Fri 08:30-17:00, Sat 09:00-12:00",
+            "Monday to Friday, 8:30 AM to 5 PM; Saturday, 9 AM to 12 PM",
+        ),
+        ("always", "around the clock"),
+        ("never", ""),
+    ],
+)
+def test_hours_are_said_the_way_a_caller_understands(spec: str, spoken: str) -> None:
+    assert describe(spec) == spoken

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions import clients
+from actions import clients, handoff
 from actions.api.servicenow import ServiceNowClient
 from actions.handoff import ActionHandoff
 from telephony.twilio_rest import TwilioRest
@@ -81,11 +81,13 @@ async def test_no_agent_configured_offers_a_ticket_and_places_no_call(
 async def test_outside_business_hours_offers_a_ticket(
     world: tuple[RunningEmulator, RunningTwilioEmulator], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HANDOFF_BUSINESS_HOURS", "never")
+    monkeypatch.setenv("HANDOFF_BUSINESS_HOURS", "Mon-Fri 08:00-18:00")
+    monkeypatch.setattr(handoff, "is_open", lambda spec, timezone: False)  # a Sunday night
     _, messages = await run_action(
         ActionHandoff(), make_tracker("agent", "request_human", slots=VPN_CALL, form=None)
     )
     assert "aren't available" in messages[0]["text"]
+    assert "They take calls Monday to Friday, 8 AM to 6 PM." in messages[0]["text"]
     assert world[1].calls() == []
 
 
