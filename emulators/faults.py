@@ -9,6 +9,7 @@ cleared).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,3 +77,10 @@ class FaultInjector:
             if fault.count <= 0:
                 self.fault = Fault()
         return fault
+
+
+def startup_fault(mode: str | None, delay_variable: str) -> Fault | None:
+    """The fault ``--fault`` (or its environment variable) asks for from the start."""
+    if not mode or mode == "none":
+        return None
+    return Fault(mode=mode, delay_seconds=float(os.environ.get(delay_variable) or 5.0))

@@ -11,14 +11,15 @@ hibernating (and SNOW_EMULATOR_FAULT_DELAY for ``slow``).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 from pathlib import Path
 
+from emulators.faults import startup_fault
+from emulators.request_log import request_logger
 from settings import StackSettings, load_environment
 
 from .app import create_app
-from .faults import MODES, Fault
+from .faults import MODES
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,16 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault", choices=MODES, default=os.environ.get("SNOW_EMULATOR_FAULT"))
     args = parser.parse_args(argv)
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    log = logging.getLogger("emulators.servicenow")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    fault = None
-    if args.fault and args.fault != "none":
-        delay = float(os.environ.get("SNOW_EMULATOR_FAULT_DELAY") or 5.0)
-        fault = Fault(mode=args.fault, delay_seconds=delay)
+    log = request_logger("emulators.servicenow")
+    fault = startup_fault(args.fault, "SNOW_EMULATOR_FAULT_DELAY")
     app = create_app(
         args.db,
         user=os.environ.get("SNOW_EMULATOR_USER") or "admin",

@@ -15,15 +15,16 @@ TWILIO_EMULATOR_FAULT_DELAY for ``slow``).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
+from emulators.faults import startup_fault
+from emulators.request_log import request_logger
 from settings import SettingsError, load_environment
 
 from .app import create_app
 from .config import EmulatorConfig
-from .faults import MODES, Fault
+from .faults import MODES
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,16 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    log = logging.getLogger("emulators.twilio_api")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    fault = None
-    if args.fault and args.fault != "none":
-        delay = float(os.environ.get("TWILIO_EMULATOR_FAULT_DELAY") or 5.0)
-        fault = Fault(mode=args.fault, delay_seconds=delay)
+    log = request_logger("emulators.twilio_api")
+    fault = startup_fault(args.fault, "TWILIO_EMULATOR_FAULT_DELAY")
     app = create_app(config, fault=fault)
     log.info(
         "Twilio emulator on http://%s:%d (account %s, agents %s, fault %s)",
