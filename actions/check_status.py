@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,33 +18,50 @@ logger = logging.getLogger(__name__)
 TICKETS_READ_ALOUD = 3
 
 
-def describe(incident: Incident) -> str:
-    """One ticket as a spoken sentence."""
-    subject = incident.short_description.rstrip(". ") or "no subject"
-    return (
-        f"Ticket {incident.number}, {subject}, is {incident.state}. "
-        f"It was opened {incident.opened_at.date().isoformat()}."
-    )
+SUBJECT_WORDS = 6
 
 
-def status_report(incidents: list[Incident]) -> str:
-    """What the caller hears about their tickets."""
+def short_subject(text: str) -> str:
+    """The ticket's subject in a few words (the caller knows what they reported)."""
+    words = text.rstrip(". ").split()
+    subject = " ".join(words[:SUBJECT_WORDS])
+    return subject if len(words) <= SUBJECT_WORDS else f"{subject}..."
+
+
+def opened_ago(opened_at: datetime, now: datetime) -> str:
+    """``opened today``, ``opened yesterday``, ``opened 3 days ago``, ``opened in March``."""
+    days = (now.date() - opened_at.date()).days
+    if days <= 0:
+        return "opened today"
+    if days == 1:
+        return "opened yesterday"
+    if days < 45:
+        return f"opened {days} days ago"
+    return f"opened in {opened_at.strftime('%B %Y')}"
+
+
+def describe(incident: Incident, now: datetime) -> str:
+    """One ticket in about fifteen words: number, subject, state, age."""
+    subject = short_subject(incident.short_description) or "no subject"
+    state = incident.state.lower()
+    return f"{incident.number}, {subject}: {state}, {opened_ago(incident.opened_at, now)}."
+
+
+def status_report(incidents: list[Incident], now: datetime | None = None) -> str:
+    """What the caller hears about their tickets: at most three, open ones first."""
+    now = now or datetime.now(timezone.utc)
     if not incidents:
         return (
             "I don't see any tickets for that email. "
             "If something's wrong, just tell me and I'll open one."
         )
-    open_count = sum(1 for incident in incidents if incident.active)
-    if open_count == 0:
-        intro = "You have no open tickets. Here's your most recent one."
-        incidents = incidents[:1]
-    elif open_count == 1:
-        intro = "You have one open ticket."
-        incidents = incidents[:1]
-    else:
-        intro = f"Here are your {min(open_count, TICKETS_READ_ALOUD)} most recent open tickets."
-        incidents = [incident for incident in incidents if incident.active]
-    return " ".join([intro, *(describe(incident) for incident in incidents)])
+    open_ones = [incident for incident in incidents if incident.active]
+    if not open_ones:
+        return f"You have no open tickets. The latest was {describe(incidents[0], now)}"
+    said = open_ones[:TICKETS_READ_ALOUD]
+    count = "one open ticket" if len(open_ones) == 1 else f"{len(open_ones)} open tickets"
+    intro = f"You have {count}."
+    return " ".join([intro, *(describe(incident, now) for incident in said)])
 
 
 class ActionCheckStatus(Action):

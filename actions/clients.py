@@ -1,4 +1,4 @@
-"""The one place actions get their clients from.
+"""The one place actions get their clients and stores from.
 
 Actions never read the environment or build clients themselves: they ask here,
 and tests swap a client by pointing the settings at a local emulator.
@@ -9,7 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from actions.api.servicenow import ServiceNowClient
-from settings import ServiceNowSettings, load_environment
+from settings import ServiceNowSettings, StoreSettings, load_environment
+from stores.database import engine_for
+from stores.outbox import Outbox
 from telephony.twilio_rest import TwilioRest, TwilioRestSettings
 
 
@@ -25,3 +27,11 @@ def twilio() -> TwilioRest:
     """The Twilio REST client configured from the environment (``TWILIO_*``)."""
     load_environment()
     return TwilioRest(TwilioRestSettings.from_env())
+
+
+@lru_cache(maxsize=1)
+def outbox() -> Outbox:
+    """The ticket outbox, in the tracker store's database (``TRACKER_STORE_URL``)."""
+    load_environment()
+    settings = StoreSettings.from_env()
+    return Outbox(engine_for(settings.tracker_store_url, settings.connect_timeout_seconds))

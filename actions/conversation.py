@@ -9,7 +9,17 @@ from rasa_sdk import Tracker
 # Intents that must never be taken as the answer to a form question: the form
 # rejects them so the digression rules (help, repeat, cancel, agent ...) run.
 DIGRESSION_INTENTS = frozenset(
-    {"help", "repeat", "cancel", "request_human", "bot_challenge", "goodbye", "greet", "thank"}
+    {
+        "help",
+        "repeat",
+        "start_over",
+        "cancel",
+        "request_human",
+        "bot_challenge",
+        "goodbye",
+        "greet",
+        "thank",
+    }
 )
 
 

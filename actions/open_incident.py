@@ -1,7 +1,15 @@
-"""Files the ticket once the caller confirmed it, and says its number."""
+"""Files the ticket once the caller confirmed it, and says truly what happened.
+
+The request goes into the outbox first (durable, keyed by the call and the
+request's number within the call), then to ServiceNow within a short
+deadline. The caller hears the incident's number, or that the request is saved
+and will be filed automatically; never that a ticket "isn't open" unless
+ServiceNow refused it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -11,10 +19,52 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.api.servicenow import ServiceNowError
 from actions.ticket import TICKET_FORM_SLOTS, full_description, short_description
+from actions.ticket_delivery import SETTLE_SECONDS, Delivery, deliver
 
 logger = logging.getLogger(__name__)
+ANYTHING_ELSE = "Is there anything else I can help with?"
+
+
+def request_key(call_sid: str, request_number: int) -> str:
+    """The idempotency key: the same confirmation always gives the same key."""
+    return f"{call_sid}:ticket:{request_number}"
+
+
+def ticket_payload(tracker: Tracker) -> dict[str, Any]:
+    accounts = tracker.get_slot("caller_sys_ids") or []
+    description = str(tracker.get_slot("problem_description"))
+    return {
+        "short_description": short_description(tracker.get_slot("problem_category"), description),
+        "description": full_description(
+            description,
+            email=tracker.get_slot("email"),
+            caller_phone=tracker.get_slot("caller_phone"),
+            matched_accounts=accounts,
+        ),
+        "caller_sys_id": accounts[0] if len(accounts) == 1 else None,
+        "priority": str(tracker.get_slot("priority")),
+    }
+
+
+def what_the_caller_hears(
+    number: str | None, delivery: Delivery, priority: str, email: str | None
+) -> str:
+    if number:
+        return (
+            f"Done. Your ticket number is {number}, with {priority} priority. "
+            f"The service desk will follow up by email. {ANYTHING_ELSE}"
+        )
+    if delivery.rejected:
+        return (
+            "Sorry, the ticket system refused the request, so no ticket was opened. "
+            "Say agent to talk to a person."
+        )
+    to = f" to {email}" if email else ""
+    return (
+        "ServiceNow isn't answering right now. I've saved your request and it will be "
+        f"filed automatically; the ticket number will be sent{to}. {ANYTHING_ELSE}"
+    )
 
 
 class ActionOpenIncident(Action):
@@ -25,41 +75,34 @@ class ActionOpenIncident(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("confirm") is not True:
-            # The form stopped early (ServiceNow was down): the caller already
-            # heard why, and the answers are kept for another try.
+            # The form stopped early: the caller already heard why.
             return []
-        accounts = tracker.get_slot("caller_sys_ids") or []
-        description = str(tracker.get_slot("problem_description"))
-        try:
-            incident = await clients.servicenow().create_incident(
-                short_description=short_description(
-                    tracker.get_slot("problem_category"), description
-                ),
-                description=full_description(
-                    description,
-                    email=tracker.get_slot("email"),
-                    caller_phone=tracker.get_slot("caller_phone"),
-                    matched_accounts=accounts,
-                ),
-                caller_sys_id=accounts[0] if len(accounts) == 1 else None,
-                priority=str(tracker.get_slot("priority")),
-            )
-        except ServiceNowError as error:
-            logger.warning("creating the incident failed: %s", error)
-            dispatcher.utter_message(
-                text="Sorry, I couldn't reach the ticket system, so your ticket isn't open yet. "
-                "I've kept what you told me. Say open a ticket to try again in a minute, "
-                "or say agent to talk to a person."
-            )
-            return [SlotSet("confirm", None), SlotSet("servicenow_unavailable", True)]
+        number = int(tracker.get_slot("ticket_requests") or 0) + 1
+        call_sid = str(tracker.get_slot("call_sid") or tracker.sender_id)
+        key = request_key(call_sid, number)
+        outbox, servicenow = clients.outbox(), clients.servicenow()
+        request = await outbox.put(key, call_sid, ticket_payload(tracker))
+        delivery = Delivery()
+        if request.incident_number is None and await outbox.claim(key, SETTLE_SECONDS):
+            claimed = await outbox.get(key)
+            assert claimed is not None
+            deadline = servicenow.timeout_seconds + 0.5
+            try:
+                delivery = await asyncio.wait_for(deliver(outbox, servicenow, claimed), deadline)
+            except asyncio.TimeoutError:
+                # The write may still land: the worker looks it up before any retry.
+                await outbox.retry_later(key, SETTLE_SECONDS, "no answer within the turn")
+        number = delivery.incident.number if delivery.incident else request.incident_number
+        priority = str(tracker.get_slot("priority"))
         dispatcher.utter_message(
-            text=f"Done. Your ticket number is {incident.number}, "
-            f"with {tracker.get_slot('priority')} priority. "
-            "The service desk will follow up by email. "
-            "Is there anything else I can help with?"
+            text=what_the_caller_hears(number, delivery, priority, tracker.get_slot("email"))
         )
-        return [
-            SlotSet("incident_number", incident.number),
-            SlotSet("servicenow_unavailable", False),
+        if delivery.rejected:
+            return [SlotSet("confirm", None)]
+        events = [
+            SlotSet("ticket_requests", float(number)),
             *(SlotSet(slot, None) for slot in TICKET_FORM_SLOTS),
         ]
+        if number:
+            events.append(SlotSet("incident_number", number))
+        return events

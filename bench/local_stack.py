@@ -21,8 +21,6 @@ from pathlib import Path
 from settings import StackSettings, VoiceSettings, load_environment
 from stack.isolated import isolated_stack
 
-TRACKER_DB = "helpdesk_voice_bench"
-REDIS_DB = 3  # 0: `make up`, 1: integration tests, 2: offline e2e suite
 START_TIMEOUT_SECONDS = 240.0
 
 
@@ -62,8 +60,7 @@ def local_stack(turn_budget: float | None = None) -> Iterator[Target]:
         with isolated_stack(
             Path(folder),
             auth_token=token,
-            tracker_db=TRACKER_DB,
-            redis_db=REDIS_DB,
+            name="bench",
             overrides={"VOICE_TURN_BUDGET_SECONDS": str(budget)},
             timeout=START_TIMEOUT_SECONDS,
         ) as stack:

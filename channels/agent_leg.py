@@ -15,7 +15,9 @@ from sanic.request import Request
 from twilio.twiml.voice_response import VoiceResponse
 
 from channels.call import BadRequest
+from channels.turn import Assistant
 from channels.twiml import render_agent_joins, render_whisper
+from contract import SLOT_HANDOFF_SUMMARY
 from settings import HandoffSettings, VoiceSettings
 from telephony.agent_call import channel_url, ring_agent
 from telephony.ids import is_call_sid
@@ -52,13 +54,11 @@ class AgentLeg:
             raise BadRequest("agent request without a caller or conference")
         return caller, conference, attempt
 
-    async def whisper(self, request: Request, agent_call_sid: str) -> str:
+    async def whisper(self, request: Request, assistant: Assistant, agent_call_sid: str) -> str:
         """The agent picked up: say who is calling and ask to accept."""
         caller, conference, attempt = self._transfer(request)
-        agent = request.app.ctx.agent
-        async with agent.lock_store.lock(caller):  # the hand-off turn has been saved
-            tracker = await agent.tracker_store.retrieve(caller)
-        summary = (tracker.get_slot("handoff_summary") if tracker else None) or NO_SUMMARY
+        async with assistant.exclusive(caller):  # the hand-off turn has been saved
+            summary = await assistant.read_slot(caller, SLOT_HANDOFF_SUMMARY) or NO_SUMMARY
         action = channel_url(
             self.handoff.channel_base_url,
             "agent_answer",
@@ -66,7 +66,7 @@ class AgentLeg:
             conference=conference,
             attempt=attempt,
         )
-        logger.info("agent leg %s answered for call %s", agent_call_sid, caller)
+        logger.info("agent leg answered for a transferred call")
         return render_whisper(summary, action, self.voice)
 
     async def answered(self, request: Request, form: dict[str, Any]) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from contract import INTENT_REQUEST_HUMAN
+
 # Zero asks for a person wherever the caller is in the conversation.
 HUMAN_KEY = "0"
-HUMAN_PAYLOAD = "/request_human"
+HUMAN_PAYLOAD = f"/{INTENT_REQUEST_HUMAN}"
 
 
 def menu_sentence(buttons: Sequence[dict[str, Any]]) -> str:

@@ -15,6 +15,9 @@ from twilio.request_validator import RequestValidator
 from settings import VoiceSettings
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+# Without PUBLIC_URL the signed URL is rebuilt from the Host header, which a
+# client chooses; only loopback hosts (the local stack) may be trusted that way.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class SignedParams(dict[str, list[str]]):
@@ -53,5 +56,15 @@ class SignatureCheck:
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
             return False
+        if self._public_url is None and _hostname(request.host) not in LOOPBACK_HOSTS:
+            return False
         params = signed_params(request)
         return bool(self._validator.validate(self.signed_url(request), params, signature))
+
+
+def _hostname(host: str) -> str:
+    """``host`` without its port: ``127.0.0.1:5005`` -> ``127.0.0.1``, ``[::1]:80`` -> ``::1``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host

@@ -2,76 +2,61 @@
 
 Routes under ``/webhooks/twilio_voice``:
 
-- ``POST /webhook``: the number's voice URL. A new call starts a Rasa session
-  with the call's facts as metadata, then the greeting response is executed:
-  no user message is invented.
+- ``POST /webhook``: the number's voice URL; starts the conversation and greets.
 - ``POST /gather``: the caller's answer (speech, a key, or nothing).
-- ``POST /pending``: collects a turn that outlasted the turn budget.
+- ``POST /pending``: collects a turn that outlasted the turn budget; without a
+  ``key``, says the last turn again (a call redirected here mid-call).
 - ``POST /status``: the call's status callback; a finished call leaves no form
   waiting.
 - ``POST /agent``, ``/agent_answer``, ``/agent_status``: the agent's leg of a
   hand-off (channels.agent_leg); ``POST /handoff_failed``: the caller is back
   from the hold because no agent took the call.
-- ``GET /``: health for load balancers.
+- ``GET /``: health: 200 when every part answers, 503 naming what does not.
 
-Every POST must carry a valid ``X-Twilio-Signature``; any fault inside a turn
-becomes spoken TwiML (an apology and a way forward), never an HTTP 500.
+Every POST must carry a valid ``X-Twilio-Signature``. A turn's answer is
+stored under the request's key before it is returned, so a request Twilio
+retries is answered again, not run again, on whichever replica it reaches.
+Any fault becomes spoken TwiML (an apology and a way forward), never a 500.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import ActiveLoop, BotUttered, ConversationPaused, SlotSet
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from channels.agent_leg import AgentLeg
+from channels.assistant import RasaAssistant
 from channels.call import BadRequest, Call, read_call
-from channels.hints import hints_for
-from channels.menus import HUMAN_PAYLOAD, payload_for_keys
-from channels.signature import SignatureCheck
-from channels.twiml import Listen, render_goodbye, render_turn, render_wait
-from settings import HandoffSettings, VoiceSettings, load_environment
+from channels.conversation import Counters, VoiceConversation, call_hash
+from channels.signature import SignatureCheck, signed_params
+from channels.turn import AssistantUnavailable
+from channels.twiml import render_goodbye, render_wait
+from settings import HandoffSettings, StoreSettings, VoiceSettings, load_environment
+from stores.database import engine_for
+from stores.replies import ReplyStore
+from telephony.agent_call import channel_url
 
 logger = logging.getLogger(__name__)
 
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
-APOLOGY = "Sorry, something went wrong on my side. Could you say that again?"
-NOT_HEARD = "Sorry, I didn't catch that."
-STILL_THERE = "Are you still there?"
-NO_SUCH_KEY = "Sorry, that key doesn't do anything here."
-SILENT_GOODBYE = (
-    "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
-)
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 FILLER = "One moment while I check."
-# Spoken when a call starts, after action_session_start stored the call's facts.
-GREETING = "utter_greet"
+STILL_WORKING = "Still working on it."
+TOO_LONG = "Sorry, that's taking too long on my side."
+WENT_WRONG = "Sorry, something went wrong on my side."
+UNAVAILABLE = "Sorry, I'm having trouble on my side right now. Please say that again in a moment."
 MAX_WAITS = 3
-
-
-class VoiceOutput(CollectingOutputChannel):
-    """Collects a turn's bot messages; the channel speaks them all at once."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "twilio_voice"
-
-
-@dataclass
-class PendingTurn:
-    """A turn still running after the caller was asked to hold on."""
-
-    task: asyncio.Task
-    output: VoiceOutput
-    waits: int = 0
+Produce = Callable[[Call, Counters], Awaitable[str]]
 
 
 class TwilioVoiceChannel(InputChannel):
@@ -84,16 +69,54 @@ class TwilioVoiceChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         load_environment()
-        return cls(VoiceSettings.from_env(overrides=credentials or {}), HandoffSettings.from_env())
+        return cls(
+            VoiceSettings.from_env(overrides=credentials or {}),
+            HandoffSettings.from_env(),
+            StoreSettings.from_env(),
+        )
 
-    def __init__(self, settings: VoiceSettings, handoff: HandoffSettings) -> None:
+    def __init__(
+        self, settings: VoiceSettings, handoff: HandoffSettings, stores: StoreSettings
+    ) -> None:
         self.settings = settings
         self.handoff = handoff
-        self.agent_leg = AgentLeg(settings, handoff)
+        self.stores = stores
         self.signature = SignatureCheck(settings)
-        self.pending: dict[str, PendingTurn] = {}
+        self.agent_leg = AgentLeg(settings, handoff)
+        self._replies: ReplyStore | None = None
+        self._assistant: RasaAssistant | None = None
+        self._agent: Any = None
+        self._running: dict[str, asyncio.Task[str]] = {}
         if not settings.validate_signature:
             logger.warning("TWILIO_VALIDATE_SIGNATURE is off: anyone can post to the voice webhook")
+
+    # -- parts, built on first use (the agent exists only once Rasa has started) --
+
+    def assistant(self, request: Request) -> RasaAssistant:
+        agent = request.app.ctx.agent
+        if self._assistant is None or agent is not self._agent:
+            self._agent = agent
+            self._assistant = RasaAssistant(
+                agent, self.stores.lock_lifetime_seconds, self.settings.duckling_url
+            )
+        return self._assistant
+
+    def replies(self) -> ReplyStore:
+        if self._replies is None:
+            engine = engine_for(self.stores.tracker_store_url, self.stores.connect_timeout_seconds)
+            self._replies = ReplyStore(
+                engine, stale_after_seconds=self.stores.lock_lifetime_seconds
+            )
+        return self._replies
+
+    def conversation(self, request: Request) -> VoiceConversation:
+        base = self.signature.public_base(request)
+        return VoiceConversation(
+            self.assistant(request),
+            self.settings,
+            self.handoff,
+            lambda counters: channel_url(base, "gather", **counters.query()),
+        )
 
     # -- routes ---------------------------------------------------------------
 
@@ -101,48 +124,56 @@ class TwilioVoiceChannel(InputChannel):
         voice = Blueprint("twilio_voice_webhook", __name__)
 
         @voice.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        async def health(request: Request) -> HTTPResponse:
+            parts = await self.assistant(request).health()
+            failed = {name: state for name, state in parts.items() if state != "ok"}
+            if failed:
+                logger.warning("health: %s", "; ".join(f"{k}: {v}" for k, v in failed.items()))
+                return response.json({"status": "unavailable", "failed": failed}, status=503)
+            return response.json({"status": "ok", "parts": parts})
 
         @voice.route("/webhook", methods=["POST"])
         async def call_started(request: Request) -> HTTPResponse:
-            return await self._answer(request, self._start_call)
+            return await self._turn(request, lambda call, _: self.conversation(request).start(call))
 
         @voice.route("/gather", methods=["POST"])
         async def caller_answered(request: Request) -> HTTPResponse:
-            return await self._answer(
-                request, lambda r, call: self._caller_turn(r, call, on_new_message)
-            )
+            return await self._turn(request, self.conversation(request).answer)
+
+        @voice.route("/handoff_failed", methods=["POST"])
+        async def back_from_hold(request: Request) -> HTTPResponse:
+            return await self._turn(request, self.conversation(request).back_from_hold)
 
         @voice.route("/pending", methods=["POST"])
         async def pending_turn(request: Request) -> HTTPResponse:
-            return await self._answer(request, self._collect_pending)
+            return await self._pending(request)
+
+        @voice.route("/status", methods=["POST"])
+        async def call_status(request: Request) -> HTTPResponse:
+            return await self._callback(request, lambda call: self._call_status(request, call))
 
         @voice.route("/agent", methods=["POST"])
         async def agent_answered(request: Request) -> HTTPResponse:
-            return await self._answer(request, lambda r, call: self.agent_leg.whisper(r, call.sid))
+            return await self._answer(
+                request,
+                lambda call: self.agent_leg.whisper(request, self.assistant(request), call.sid),
+            )
 
         @voice.route("/agent_answer", methods=["POST"])
         async def agent_decided(request: Request) -> HTTPResponse:
             return await self._answer(
-                request, lambda r, call: self.agent_leg.answered(r, call.form)
+                request, lambda call: self.agent_leg.answered(request, call.form)
             )
 
         @voice.route("/agent_status", methods=["POST"])
         async def agent_status(request: Request) -> HTTPResponse:
             return await self._callback(
-                request, lambda r, call: self.agent_leg.status(r, call.form)
+                request, lambda call: self.agent_leg.status(request, call.form)
             )
 
-        @voice.route("/handoff_failed", methods=["POST"])
-        async def back_from_hold(request: Request) -> HTTPResponse:
-            return await self._answer(request, self._back_from_hold)
-
-        @voice.route("/status", methods=["POST"])
-        async def call_status(request: Request) -> HTTPResponse:
-            return await self._callback(request, self._call_status)
-
         return voice
+
+    # -- request handling -----------------------------------------------------
 
     def _checked_call(self, request: Request) -> Call | HTTPResponse:
         """The request's call, or the 403/400 answer for a request not from Twilio."""
@@ -154,233 +185,138 @@ class TwilioVoiceChannel(InputChannel):
         except BadRequest as error:
             return response.text(str(error), status=400)
 
+    def _request_key(self, request: Request) -> str:
+        """Twilio's idempotency token, or a digest of exactly what Twilio signed."""
+        token = request.headers.get(IDEMPOTENCY_HEADER)
+        if token:
+            return "token:" + hashlib.sha256(token.encode()).hexdigest()[:48]
+        signed = [self.signature.signed_url(request), sorted(signed_params(request).items())]
+        return "digest:" + hashlib.sha256(json.dumps(signed).encode()).hexdigest()[:48]
+
+    async def _turn(self, request: Request, produce: Produce) -> HTTPResponse:
+        """Runs a turn once per Twilio request, within the turn budget."""
+        call = self._checked_call(request)
+        if isinstance(call, HTTPResponse):
+            return call
+        counters = Counters.from_query(request.args)
+        conversation = self.conversation(request)
+        key = self._request_key(request)
+        budget = self.settings.turn_budget_seconds
+        try:
+            claim = await self.replies().claim(key, call.sid)
+        except SQLAlchemyError:
+            logger.warning("call %s: reply store unavailable", call_hash(call.sid))
+            return _xml(await conversation.apologise(call, UNAVAILABLE, counters))
+        if not claim.owner:
+            logger.info("call %s: a repeated request, answered from the first", call_hash(call.sid))
+            twiml = claim.twiml or await self._wait_for(key, budget)
+            return _xml(
+                twiml or render_wait(FILLER, self._pending_url(request, key, 1), self.settings)
+            )
+        task = asyncio.create_task(self._run_turn(request, key, call, counters, produce))
+        self._running[key] = task
+        done, _ = await asyncio.wait({task}, timeout=budget)
+        if done:
+            return _xml(task.result())
+        return _xml(render_wait(FILLER, self._pending_url(request, key, 1), self.settings))
+
+    async def _run_turn(
+        self, request: Request, key: str, call: Call, counters: Counters, produce: Produce
+    ) -> str:
+        conversation = self.conversation(request)
+        try:
+            async with self.assistant(request).exclusive(call.sid):
+                twiml = await produce(call, counters)
+        except AssistantUnavailable as error:
+            logger.warning("call %s: assistant unavailable: %s", call_hash(call.sid), error)
+            twiml = await conversation.apologise(call, UNAVAILABLE, counters)
+        except Exception:
+            logger.exception("voice turn failed for call %s", call_hash(call.sid))
+            twiml = await conversation.apologise(call, WENT_WRONG, counters)
+        try:
+            await self.replies().answer(key, twiml)
+        except SQLAlchemyError:
+            logger.warning("call %s: could not store the answer", call_hash(call.sid))
+        finally:
+            self._running.pop(key, None)
+        return twiml
+
+    async def _wait_for(self, key: str, timeout: float) -> str | None:
+        task = self._running.get(key)
+        if task is not None:
+            done, _ = await asyncio.wait({task}, timeout=timeout)
+            return task.result() if done else None
+        try:
+            return await self.replies().wait(key, timeout)
+        except SQLAlchemyError:
+            return None
+
+    async def _pending(self, request: Request) -> HTTPResponse:
+        """Speaks a slow turn's answer once it is ready, without running it again."""
+        call = self._checked_call(request)
+        if isinstance(call, HTTPResponse):
+            return call
+        counters = Counters.from_query(request.args)
+        conversation = self.conversation(request)
+        key = request.args.get("key", "")
+        if not key:  # redirected here mid-call: say where we are
+            try:
+                async with self.assistant(request).exclusive(call.sid):
+                    return _xml(await conversation.replay(call, counters))
+            except AssistantUnavailable:
+                return _xml(await conversation.apologise(call, UNAVAILABLE, counters))
+        twiml = await self._wait_for(key, self.settings.turn_budget_seconds)
+        if twiml is not None:
+            return _xml(twiml)
+        waits = Counters.from_query({"turn": request.args.get("waits", "0")}).turn
+        if waits < MAX_WAITS:
+            next_url = self._pending_url(request, key, waits + 1)
+            return _xml(render_wait(STILL_WORKING, next_url, self.settings))
+        logger.warning("call %s: a turn outlasted every wait", call_hash(call.sid))
+        return _xml(await conversation.apologise(call, TOO_LONG, counters))
+
+    def _pending_url(self, request: Request, key: str, waits: int) -> str:
+        return channel_url(self.signature.public_base(request), "pending", key=key, waits=waits)
+
     async def _answer(
-        self,
-        request: Request,
-        handler: Callable[[Request, Call], Awaitable[str]],
+        self, request: Request, handler: Callable[[Call], Awaitable[str]]
     ) -> HTTPResponse:
         """Runs ``handler`` for a checked request; faults become speech, never a 500."""
         call = self._checked_call(request)
         if isinstance(call, HTTPResponse):
             return call
         try:
-            twiml = await handler(request, call)
+            return _xml(await handler(call))
         except BadRequest as error:
             return response.text(str(error), status=400)
         except Exception:
-            logger.exception("voice turn failed for call %s", call.sid)
-            twiml = render_turn([{"text": APOLOGY}], self.settings, self._listen(request))
-        return response.text(twiml, content_type="text/xml")
+            logger.exception("agent leg request failed for call %s", call_hash(call.sid))
+            return _xml(render_goodbye(WENT_WRONG, self.settings))
 
     async def _callback(
-        self,
-        request: Request,
-        handler: Callable[[Request, Call], Awaitable[None]],
+        self, request: Request, handler: Callable[[Call], Awaitable[None]]
     ) -> HTTPResponse:
         """Runs ``handler`` for a checked status callback, which Twilio wants no TwiML for."""
         call = self._checked_call(request)
         if isinstance(call, HTTPResponse):
             return call
         try:
-            await handler(request, call)
+            await handler(call)
         except BadRequest as error:
             return response.text(str(error), status=400)
+        except (AssistantUnavailable, SQLAlchemyError) as error:
+            logger.warning("call %s: status callback not stored: %s", call_hash(call.sid), error)
+            return response.text("store unavailable", status=503)
         return response.empty()
 
-    # -- turns ----------------------------------------------------------------
-
-    async def _start_call(self, request: Request, call: Call) -> str:
-        agent = request.app.ctx.agent
-        output = VoiceOutput()
-        async with agent.lock_store.lock(call.sid):
-            tracker = await agent.processor.fetch_tracker_and_update_session(
-                call.sid, output, call.metadata
-            )
-            await agent.processor.save_tracker(tracker)
-            if self._last_turn(tracker):  # Twilio asked twice: say it again
-                return await self._render(request, call, self._last_turn(tracker), tracker=tracker)
-            await agent.execute_action(call.sid, GREETING, output, None, None)
-            # Like after any bot turn, the assistant now listens.
-            tracker = await agent.execute_action(call.sid, "action_listen", output, None, None)
-        return await self._render(request, call, output.messages, tracker=tracker)
-
-    async def _caller_turn(
-        self,
-        request: Request,
-        call: Call,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> str:
-        silences = _int_arg(request, "silences")
-        speech = call.form.get("SpeechResult", "").strip()
-        digits = call.form.get("Digits", "").strip()
-        if digits:
-            tracker = await self._tracker(request, call)
-            text = payload_for_keys(digits, self._last_buttons(tracker))
-            if text is None:
-                return await self._reprompt(request, call, NO_SUCH_KEY, silences=0)
-        elif speech:
-            if _confidence(call) < self.settings.confidence_threshold:
-                return await self._reprompt(request, call, NOT_HEARD, silences=0)
-            text = speech
-        else:
-            silences += 1
-            transfer_after = self.handoff.after_silences
-            if transfer_after and self.handoff.agent_numbers and silences >= transfer_after:
-                text = HUMAN_PAYLOAD
-            elif silences >= self.settings.max_silences:
-                return render_goodbye(SILENT_GOODBYE, self.settings)
-            else:
-                return await self._reprompt(request, call, STILL_THERE, silences=silences)
-
-        output = VoiceOutput()
-        message = UserMessage(
-            text,
-            output,
-            call.sid,
-            input_channel=self.name(),
-            metadata=call.metadata,
-        )
-        task = asyncio.create_task(on_new_message(message))
-        done, _ = await asyncio.wait({task}, timeout=self.settings.turn_budget_seconds)
-        if not done:
-            self.pending[call.sid] = PendingTurn(task, output)
-            return render_wait(FILLER, self._url(request, "pending"), self.settings)
-        task.result()
-        return await self._render(request, call, output.messages)
-
-    async def _collect_pending(self, request: Request, call: Call) -> str:
-        """Speaks a slow turn's answer once it is ready, without running it again."""
-        turn = self.pending.get(call.sid)
-        if turn is None:
-            # Another instance runs the turn: its lock on the call is released
-            # once the answer is stored, and that answer is the last turn.
-            agent = request.app.ctx.agent
-            async with agent.lock_store.lock(call.sid):
-                tracker = await self._tracker(request, call)
-            return await self._render(request, call, self._last_turn(tracker), tracker=tracker)
-        done, _ = await asyncio.wait({turn.task}, timeout=self.settings.turn_budget_seconds)
-        if not done:
-            turn.waits += 1
-            if turn.waits < MAX_WAITS:
-                return render_wait(
-                    "Still working on it.", self._url(request, "pending"), self.settings
-                )
-            turn.task.cancel()
-        self.pending.pop(call.sid, None)
-        if not done or turn.task.exception() is not None:
-            return render_turn([{"text": APOLOGY}], self.settings, self._listen(request))
-        return await self._render(request, call, turn.output.messages)
-
-    async def _back_from_hold(self, request: Request, call: Call) -> str:
-        """No agent took the call: the conversation goes on where it was."""
-        agent = request.app.ctx.agent
-        output = VoiceOutput()
-        async with agent.lock_store.lock(call.sid):
-            tracker = await agent.processor.get_tracker(call.sid)
-            await agent.trigger_intent("handoff_failed", [], output, tracker)
-        return await self._render(request, call, output.messages)
-
-    async def _reprompt(self, request: Request, call: Call, lead: str, silences: int) -> str:
-        """``lead``, then the question the assistant is still waiting on."""
-        tracker = await self._tracker(request, call)
-        question = self._last_turn(tracker)[-1:]
-        messages = [{"text": lead}, *question]
-        return await self._render(request, call, messages, silences=silences, tracker=tracker)
-
-    async def _render(
-        self,
-        request: Request,
-        call: Call,
-        messages: list[dict[str, Any]],
-        silences: int = 0,
-        tracker: Any = None,
-    ) -> str:
-        if tracker is None:
-            tracker = await self._tracker(request, call)
-        requested = tracker.get_slot("requested_slot") if tracker else None
-        buttons = (
-            next((m.get("buttons") for m in reversed(messages) if m.get("buttons")), None) or []
-        )
-        listen = self._listen(request, silences=silences, hints=hints_for(requested, buttons))
-        return render_turn(messages, self.settings, listen, self.handoff.hold_music_url)
-
     async def _call_status(self, request: Request, call: Call) -> None:
-        if call.form.get("CallStatus") in ENDED_STATUSES:
-            await self._end_call(request, call)
-
-    async def _end_call(self, request: Request, call: Call) -> None:
-        """Closes the conversation of a finished call: no form is left waiting."""
-        turn = self.pending.pop(call.sid, None)
-        if turn is not None:
-            turn.task.cancel()
-        agent = request.app.ctx.agent
-        async with agent.lock_store.lock(call.sid):
-            tracker = await agent.tracker_store.retrieve(call.sid)
-            if tracker is None:
-                return
-            if tracker.active_loop_name:
-                tracker.update(ActiveLoop(None))
-                tracker.update(SlotSet("requested_slot", None))
-            tracker.update(ConversationPaused())
-            await agent.tracker_store.save(tracker)
-        logger.info("call %s ended (%s)", call.sid, call.form.get("CallStatus"))
-
-    # -- helpers --------------------------------------------------------------
-
-    @staticmethod
-    async def _tracker(request: Request, call: Call) -> Any:
-        return await request.app.ctx.agent.tracker_store.retrieve(call.sid)
-
-    @staticmethod
-    def _last_turn(tracker: Any) -> list[dict[str, Any]]:
-        """The bot messages after the caller last spoke, as output messages."""
-        if tracker is None:
-            return []
-        turn: list[dict[str, Any]] = []
-        for event in reversed(tracker.events):
-            if event.type_name == "user":
-                break
-            if isinstance(event, BotUttered):
-                data = event.data or {}
-                turn.append(
-                    {
-                        "text": event.text,
-                        "buttons": data.get("buttons"),
-                        "custom": data.get("custom"),
-                    }
-                )
-        turn.reverse()
-        return [
-            m for m in turn if not (isinstance(m["custom"], dict) and m["custom"].get("hangup"))
-        ]
-
-    def _last_buttons(self, tracker: Any) -> list[dict[str, Any]]:
-        for message in reversed(self._last_turn(tracker)):
-            if message.get("buttons"):
-                return list(message["buttons"])
-        return []
-
-    def _url(self, request: Request, route: str, **query: Any) -> str:
-        """Absolute URL of one of this channel's routes, as Twilio must call it."""
-        base = self.signature.public_base(request)
-        path = f"/webhooks/{self.name()}/{route}"
-        return f"{base}{path}?{urlencode(query)}" if query else f"{base}{path}"
-
-    def _listen(self, request: Request, silences: int = 0, hints: str = "") -> Listen:
-        query = {"silences": silences} if silences else {}
-        return Listen(action_url=self._url(request, "gather", **query), hints=hints)
+        if call.form.get("CallStatus") not in ENDED_STATUSES:
+            return
+        assistant = self.assistant(request)
+        async with assistant.exclusive(call.sid):
+            await assistant.end_call(call.sid)
+        logger.info("call %s ended (%s)", call_hash(call.sid), call.form.get("CallStatus"))
 
 
-def _int_arg(request: Request, name: str) -> int:
-    try:
-        return max(0, int(request.args.get(name, "0")))
-    except ValueError:
-        return 0
-
-
-def _confidence(call: Call) -> float:
-    """Twilio's recognition confidence; a missing or odd value counts as sure."""
-    try:
-        return float(call.form.get("Confidence") or 1.0)
-    except ValueError:
-        return 1.0
+def _xml(twiml: str) -> HTTPResponse:
+    return response.text(twiml, content_type="text/xml")

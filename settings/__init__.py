@@ -174,6 +174,9 @@ class VoiceSettings:
     confidence_threshold: float
     max_silences: int
     turn_budget_seconds: float
+    max_speech_chars: int
+    # Checked by the health route (Rasa's DucklingEntityExtractor reads it too).
+    duckling_url: str
 
     def __repr__(self) -> str:  # never print the auth token
         return f"VoiceSettings(public_url={self.public_url!r}, voice={self.voice!r}, ...)"
@@ -205,9 +208,13 @@ class VoiceSettings:
             confidence_threshold=_float(merged, "VOICE_CONFIDENCE_THRESHOLD", 0.3),
             max_silences=_int(merged, "VOICE_MAX_SILENCES", 3),
             turn_budget_seconds=_float(merged, "VOICE_TURN_BUDGET_SECONDS", 6.0),
+            max_speech_chars=_int(merged, "VOICE_MAX_SPEECH_CHARS", 500),
+            duckling_url=merged.get("RASA_DUCKLING_HTTP_URL") or "",
         )
         if not 0.0 <= settings.confidence_threshold <= 1.0:
             raise SettingsError("VOICE_CONFIDENCE_THRESHOLD must be between 0 and 1")
+        if settings.max_speech_chars < 20:
+            raise SettingsError("VOICE_MAX_SPEECH_CHARS must be at least 20")
         if settings.max_silences < 1:
             raise SettingsError("VOICE_MAX_SILENCES must be at least 1")
         if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
@@ -215,3 +222,59 @@ class VoiceSettings:
                 f"PUBLIC_URL must start with http:// or https://, got {settings.public_url!r}"
             )
         return settings
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where conversations, call locks, webhook replies and the ticket outbox live.
+
+    Empty URLs mean the embedded default: a SQLite file under ``var/`` and
+    Rasa's in-memory lock store (one Rasa process). Production sets an
+    SQLAlchemy URL (PostgreSQL) and a Redis URL so replicas share both.
+    """
+
+    tracker_store_url: str
+    lock_store_url: str
+    lock_lifetime_seconds: float
+    connect_timeout_seconds: float
+
+    def __repr__(self) -> str:  # URLs may carry passwords
+        return f"StoreSettings(tracker={redact_url(self.tracker_store_url)!r}, ...)"
+
+    @property
+    def embedded(self) -> bool:
+        return self.tracker_store_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> StoreSettings:
+        default_db = PROJECT_ROOT / "var" / "tracker.sqlite3"
+        tracker = _get(env, "TRACKER_STORE_URL", f"sqlite:///{default_db}")
+        lock = env.get("LOCK_STORE_URL") or ""
+        if "://" not in tracker:
+            raise SettingsError(
+                f"TRACKER_STORE_URL must be an SQLAlchemy URL such as "
+                f"postgresql://user:pw@host:5432/helpdesk_voice, got {redact_url(tracker)!r}"
+            )
+        if lock and not lock.startswith(("redis://", "rediss://")):
+            raise SettingsError(
+                f"LOCK_STORE_URL must be empty (in memory) or redis://host:6379/0, "
+                f"got {redact_url(lock)!r}"
+            )
+        # A crashed turn must not hold its call longer than a turn may take.
+        budget = _float(env, "VOICE_TURN_BUDGET_SECONDS", 6.0)
+        return cls(
+            tracker_store_url=tracker,
+            lock_store_url=lock,
+            lock_lifetime_seconds=_float(env, "LOCK_LIFETIME_SECONDS", budget),
+            connect_timeout_seconds=_float(env, "STORE_CONNECT_TIMEOUT_SECONDS", 3.0),
+        )
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for logs and error messages."""
+    head, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{head}://{user}:***@{host}" if user else f"{head}://***@{host}"

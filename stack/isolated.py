@@ -26,6 +26,11 @@ class IsolatedStack:
     ports: Ports
     services: list[Service]
     auth_token: str
+    tracker_store_url: str
+    workdir: Path
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
 
     def url(self, port_name: str) -> str:
         return f"http://127.0.0.1:{getattr(self.ports, port_name)}"
@@ -48,32 +53,52 @@ class IsolatedStack:
         return {"servicenow": self.servicenow_url, "twilio": self.twilio_url}
 
 
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/1"
+
+
+def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
+    """The stack's own stores: ``embedded`` (a SQLite file in ``workdir``, locks in
+    memory) or ``postgres`` (a database of its own on the local PostgreSQL, and
+    Redis, where call SIDs keep stacks apart)."""
+    if stores == "embedded":
+        return {
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
+            "LOCK_STORE_URL": "",
+        }
+    if stores == "postgres":
+        return {"TRACKER_STORE_URL": f"{POSTGRES}/helpdesk_voice_{name}", "LOCK_STORE_URL": REDIS}
+    raise ValueError(f"stores must be embedded or postgres, got {stores!r}")
+
+
+def _drop_postgres_database(url: str) -> None:
+    import sqlalchemy as sa
+
+    name = url.rsplit("/", 1)[1]
+    admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def isolated_environment(
     ports: Ports,
     *,
     auth_token: str,
-    tracker_db: str,
-    redis_db: int,
+    stores: dict[str, str],
     overrides: Mapping[str, str] | None = None,
     base: Mapping[str, str] = os.environ,
 ) -> dict[str, str]:
-    """Everything points at these ports and databases, whatever ``base`` says."""
+    """Everything points at these ports and stores, whatever ``base`` says."""
     return {
-        **stack_environment(ports, base),
-        # Processes that build URLs from the ports (the agent leg's webhooks) read these.
-        "RASA_PORT": str(ports.rasa),
-        "ACTION_SERVER_PORT": str(ports.actions),
-        "DUCKLING_PORT": str(ports.duckling),
-        "SNOW_EMULATOR_PORT": str(ports.servicenow),
-        "TWILIO_EMULATOR_PORT": str(ports.twilio),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
-        "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
-        "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",
+        **stack_environment(ports, {**base, "SNOW_HOST": "", "TWILIO_API_BASE_URL": ""}),
         "SNOW_INSTANCE": "",
         "SNOW_USER": "admin",
         "SNOW_PASSWORD": "admin",
+        "SNOW_USE_SSL": "false",
         "SNOW_TIMEOUT_SECONDS": "2",
-        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
         "TWILIO_ACCOUNT_SID": "",
         "TWILIO_AUTH_TOKEN": auth_token,
         "TWILIO_VALIDATE_SIGNATURE": "true",
@@ -84,8 +109,7 @@ def isolated_environment(
         "HANDOFF_BUSINESS_HOURS": "always",
         "HANDOFF_AFTER_SILENCES": "0",
         "VOICE_TURN_BUDGET_SECONDS": "6",
-        "TRACKER_DB_NAME": tracker_db,
-        "REDIS_DB": str(redis_db),
+        **stores,
         **(overrides or {}),
     }
 
@@ -95,8 +119,8 @@ def isolated_stack(
     workdir: Path,
     *,
     auth_token: str,
-    tracker_db: str,
-    redis_db: int,
+    name: str,
+    stores: str = "embedded",
     overrides: Mapping[str, str] | None = None,
     timeout: float = 240.0,
 ) -> Iterator[IsolatedStack]:
@@ -105,20 +129,17 @@ def isolated_stack(
 
     model = ensure_model()
     ports = Ports(**{field.name: free_port() for field in dataclasses.fields(Ports)})
-    env = isolated_environment(
-        ports,
-        auth_token=auth_token,
-        tracker_db=tracker_db,
-        redis_db=redis_db,
-        overrides=overrides,
-    )
+    urls = store_urls(workdir, name, stores)
+    if stores == "postgres":
+        _drop_postgres_database(urls["TRACKER_STORE_URL"])
+    env = isolated_environment(ports, auth_token=auth_token, stores=urls, overrides=overrides)
     services = build_services(ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model)
     started: list[Service] = []
     try:
         for service in services:
             started.append(service.start())
             service.wait_healthy(timeout=timeout)
-        yield IsolatedStack(ports, started, auth_token)
+        yield IsolatedStack(ports, started, auth_token, urls["TRACKER_STORE_URL"], workdir)
     finally:
         for service in reversed(started):
             service.stop()

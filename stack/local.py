@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings import PROJECT_ROOT, StackSettings, load_environment
+from settings import PROJECT_ROOT, StackSettings, StoreSettings, load_environment
 from stack.processes import Service, python_module, terminate_group
 
 BOT = PROJECT_ROOT / "rasa_bot"
@@ -43,32 +43,50 @@ class Ports:
         return (self.rasa, self.actions, self.duckling, self.servicenow, self.twilio)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+# Variables that point the stack's processes at each other: they follow the
+# ports unless set to a remote (non-loopback) system.
+_LOCAL_URLS = {
+    "ACTION_ENDPOINT_URL": "http://127.0.0.1:{actions}/webhook",
+    "RASA_DUCKLING_HTTP_URL": "http://127.0.0.1:{duckling}",
+    "SNOW_HOST": "127.0.0.1:{servicenow}",
+    "TWILIO_API_BASE_URL": "http://127.0.0.1:{twilio}",
+}
+
+
+def _is_remote(value: str) -> bool:
+    host = value.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+    return bool(host) and host not in LOOPBACK
+
+
 def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """Variables every process of the stack needs; the caller's environment wins."""
-    defaults = {
-        "RASA_PORT": str(ports.rasa),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
-        "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
-        "SNOW_HOST": f"127.0.0.1:{ports.servicenow}",
-        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
-        "TRACKER_DB_HOST": "127.0.0.1",
-        "TRACKER_DB_PORT": "5432",
-        "TRACKER_DB_NAME": "helpdesk_voice",
-        "TRACKER_DB_LOGIN_DB": "postgres",
-        "TRACKER_DB_USER": "postgres",
-        "TRACKER_DB_PASSWORD": "",
-        "REDIS_HOST": "127.0.0.1",
-        "REDIS_PORT": "6379",
-        "REDIS_DB": "0",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
+    """Variables every process of the stack needs; ports decide every local URL."""
+    merged = {k: v for k, v in env.items() if k.isupper()}
+    values = {
+        "actions": ports.actions,
+        "duckling": ports.duckling,
+        "servicenow": ports.servicenow,
+        "twilio": ports.twilio,
     }
-    merged = {**defaults, **{k: v for k, v in env.items() if k in defaults or k.isupper()}}
-    # These point the processes at each other, so they follow the ports.
-    merged["ACTION_ENDPOINT_URL"] = (
-        env.get("ACTION_ENDPOINT_URL") or defaults["ACTION_ENDPOINT_URL"]
+    for name, template in _LOCAL_URLS.items():
+        configured = env.get(name) or ""
+        if not (configured and _is_remote(configured)) and not (
+            name == "SNOW_HOST" and env.get("SNOW_INSTANCE")
+        ):
+            merged[name] = template.format(**values)
+    merged.update(
+        {
+            "RASA_PORT": str(ports.rasa),
+            "ACTION_SERVER_PORT": str(ports.actions),
+            "DUCKLING_PORT": str(ports.duckling),
+            "SNOW_EMULATOR_PORT": str(ports.servicenow),
+            "TWILIO_EMULATOR_PORT": str(ports.twilio),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONWARNINGS": "ignore::DeprecationWarning",
+        }
     )
     return merged
 
@@ -108,7 +126,7 @@ def build_services(
         ),
         Service(
             "action-server",
-            python_module("rasa_sdk", "--actions", "actions", "--port", str(ports.actions)),
+            python_module("actions.server", "--port", str(ports.actions)),
             f"{local}:{ports.actions}/health",
             log_dir / "actions.log",
             env,
@@ -138,6 +156,17 @@ def build_services(
     ]
 
 
+def check_stores(settings: StoreSettings) -> None:
+    """Fails at once, in one line, when a configured store cannot be reached."""
+    from stores.database import StoreUnreachable, check_lock_store, check_tracker_database
+
+    try:
+        check_tracker_database(settings)
+        check_lock_store(settings)
+    except StoreUnreachable as error:
+        raise SystemExit(f"error: {error}") from None
+
+
 def port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -152,11 +181,10 @@ def up(timeout: float = 300.0) -> list[Service]:
     ports = Ports.from_settings(stack)
     if STATE_FILE.exists():
         raise SystemExit("the stack is already up (var/stack.json exists): run `make down` first")
-    busy = [
-        p for p in (ports.rasa, ports.actions, ports.duckling, ports.servicenow) if port_in_use(p)
-    ]
+    busy = [p for p in ports.all() if port_in_use(p)]
     if busy:
         raise SystemExit(f"ports already in use: {busy}; set the *_PORT variables or free them")
+    check_stores(StoreSettings.from_env())
     model = ensure_model()
     services = build_services(
         ports, PROJECT_ROOT / "var" / "logs", stack_environment(ports), stack.servicenow_db, model
@@ -166,8 +194,9 @@ def up(timeout: float = 300.0) -> list[Service]:
         for service in services:
             started.append(service.start())
             _save(started)
+            print(f"waiting for {service.name} ({service.health_url}) ...", flush=True)
             service.wait_healthy(timeout)
-            print(f"{service.name} is up ({service.health_url})")
+            print(f"{service.name} is up", flush=True)
     except BaseException:
         down()
         raise

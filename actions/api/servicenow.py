@@ -40,6 +40,8 @@ INCIDENT_FIELDS = ["sys_id", "number", "short_description", "state", "priority",
                    "active"]  # fmt: skip
 _SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 _INCIDENT_NUMBER = re.compile(r"^INC\d{7,}$")
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9:._-]{1,100}$")
+CORRELATION_DISPLAY = "helpdesk-voice"
 _LABEL_PREFIX = re.compile(r"^\d+ - ")
 # Encoded queries have no escape for "^"; "," splits IN lists. Values holding them are refused.
 _QUERY_BREAKERS = frozenset("^,\r\n")
@@ -77,10 +79,17 @@ class ServiceNowUnavailable(ServiceNowError):
     """ServiceNow could not answer now: timeout, no connection, 5xx, 429, not JSON."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        maybe_committed: bool = False,
     ) -> None:
         super().__init__(message, status=status)
         self.retry_after = retry_after
+        # The request reached ServiceNow but no answer came back: a write may exist.
+        self.maybe_committed = maybe_committed
 
 
 class ServiceNowRejected(ServiceNowError):
@@ -114,10 +123,20 @@ def _translate(exc: Exception, what: str) -> ServiceNowError:
             f"{what}: ServiceNow answered with something that is not JSON "
             "(a hibernating instance serves an HTML page)"
         )
+    if isinstance(exc, requests.ConnectTimeout):
+        return ServiceNowUnavailable(f"{what}: cannot connect to ServiceNow in time")
     if isinstance(exc, requests.Timeout):
-        return ServiceNowUnavailable(f"{what}: ServiceNow did not answer in time")
+        return ServiceNowUnavailable(
+            f"{what}: ServiceNow did not answer in time", maybe_committed=True
+        )
     if isinstance(exc, requests.ConnectionError):
-        return ServiceNowUnavailable(f"{what}: cannot connect to ServiceNow")
+        refused = "refused" in str(exc).lower() or "NewConnectionError" in str(exc)
+        return ServiceNowUnavailable(
+            f"{what}: cannot connect to ServiceNow"
+            if refused
+            else f"{what}: ServiceNow closed the connection without an answer",
+            maybe_committed=not refused,
+        )
     if isinstance(exc, PysnowException):
         return ServiceNowUnavailable(f"{what}: unexpected answer from ServiceNow ({exc})")
     return ServiceNowUnavailable(f"{what}: request failed ({type(exc).__name__})")
@@ -166,11 +185,21 @@ def _check_sys_id(sys_id: str, what: str) -> str:
     return sys_id
 
 
+def _check_correlation_id(correlation_id: str) -> str:
+    if not isinstance(correlation_id, str) or not _CORRELATION_ID.match(correlation_id):
+        raise ValueError("correlation_id must be 1-100 letters, digits or :._-")
+    return correlation_id
+
+
 class ServiceNowClient:
     """Async methods for the helpdesk's ServiceNow needs; one pysnow client per call."""
 
     def __init__(self, settings: ServiceNowSettings) -> None:
         self._settings = settings
+
+    @property
+    def timeout_seconds(self) -> float:
+        return self._settings.timeout_seconds
 
     def _client(self) -> pysnow.Client:
         s = self._settings
@@ -224,9 +253,19 @@ class ServiceNowClient:
         return [u for u in users if u.email.lower() == wanted][:limit]
 
     async def create_incident(
-        self, *, short_description: str, description: str, caller_sys_id: str | None, priority: str
+        self,
+        *,
+        short_description: str,
+        description: str,
+        caller_sys_id: str | None,
+        priority: str,
+        correlation_id: str | None = None,
     ) -> Incident:
-        """Open an incident; ``priority`` is the caller's word: high, medium or low."""
+        """Open an incident; ``priority`` is the caller's word: high, medium or low.
+
+        ``correlation_id`` marks the request the incident answers, so that after a
+        timeout ``find_incident_by_correlation`` tells whether it was created.
+        """
         key = priority.strip().lower()
         if key not in PRIORITY_TO_URGENCY_IMPACT:
             raise ValueError(f"priority must be one of {sorted(PRIORITY_TO_URGENCY_IMPACT)}")
@@ -240,6 +279,9 @@ class ServiceNowClient:
         }
         if caller_sys_id is not None:
             payload["caller_id"] = _check_sys_id(caller_sys_id, "caller_sys_id")
+        if correlation_id is not None:
+            payload["correlation_id"] = _check_correlation_id(correlation_id)
+            payload["correlation_display"] = CORRELATION_DISPLAY
 
         def work(resource: Any) -> dict[str, Any]:
             resource.parameters.display_value = "all"
@@ -267,6 +309,13 @@ class ServiceNowClient:
         found = [_incident(r) for r in rows]
         found.sort(key=lambda i: (not i.active, -i.opened_at.timestamp()))
         return found[:limit]
+
+    async def find_incident_by_correlation(self, correlation_id: str) -> Incident | None:
+        """The incident created for this request key, if ServiceNow has one."""
+        wanted = _check_correlation_id(correlation_id)
+        query = pysnow.QueryBuilder().field("correlation_id").equals(wanted)
+        rows = await self._get("find incident", "incident", query, INCIDENT_FIELDS, 1, "all")
+        return _incident(rows[0]) if rows else None
 
     async def get_incident(self, number: str) -> Incident | None:
         """The incident with this number (``INC0010001``, or just ``10001``), if any."""

@@ -1,7 +1,7 @@
 """The whole local stack on free ports, for the offline end-to-end suite.
 
-stack.isolated starts it with the suite's own auth token, tracker database and
-Redis database, so a developer's stack and the integration tests are left alone.
+stack.isolated starts it with the suite's own auth token and stores, so a
+developer's stack and the integration tests are left alone.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from pathlib import Path
 from stack.isolated import IsolatedStack, isolated_stack
 
 AUTH_TOKEN = "e2e-offline-token"  # noqa: S105 - signs loopback webhooks only
-TRACKER_DB = "helpdesk_voice_e2e"
-REDIS_DB = 2
 
 LocalStack = IsolatedStack
 
@@ -25,8 +23,7 @@ def local_stack(workdir: Path, timeout: float = 240.0) -> Iterator[IsolatedStack
     with isolated_stack(
         workdir,
         auth_token=AUTH_TOKEN,
-        tracker_db=TRACKER_DB,
-        redis_db=REDIS_DB,
+        name="e2e",
         timeout=timeout,
     ) as stack:
         yield stack

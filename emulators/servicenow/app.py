@@ -61,7 +61,11 @@ def create_app(
         request.ctx.started = time.monotonic()
         if not request.path.startswith("/api/now/"):
             return None
-        active = injector.take()
+        if injector.fault.mode in faults.AFTER_COMMIT and request.method != "POST":
+            active = None  # these hit creates only; lookups answer normally
+        else:
+            active = injector.take()
+        request.ctx.after_commit = active if active and active.mode in faults.AFTER_COMMIT else None
         if active is not None:
             if active.mode == "slow":
                 await asyncio.sleep(active.delay_seconds)
@@ -152,6 +156,12 @@ def create_app(
             return error(400, "Exception while reading request", str(problem))
         params = Sysparms.from_args(request.args, table)  # query/limit/offset are ignored
         record = service.create(table, payload)
+        after = request.ctx.after_commit
+        if after is not None and after.mode == "slow_after_commit":
+            await asyncio.sleep(after.delay_seconds)
+        elif after is not None:  # drop_after_commit: written, never answered
+            request.transport.close()
+            return response.empty(status=204)
         location = f"{base_url(request)}/api/now/table/{table}/{record['sys_id']}"
         return reply_with(request, result(request, table, record, params), 201, Location=location)
 

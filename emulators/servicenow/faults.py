@@ -3,8 +3,10 @@
 Modes: ``none``; ``slow`` (sleep ``delay_seconds`` then answer normally);
 ``rate_limit`` (429 with ``Retry-After`` and ``X-RateLimit-*`` headers);
 ``server_error`` (500 envelope); ``hibernating`` (200 HTML page, as a sleeping
-developer instance serves). ``count`` limits how many requests a fault hits;
-None means until cleared.
+developer instance serves); ``slow_after_commit`` (a create is written, then
+the answer waits ``delay_seconds``); ``drop_after_commit`` (a create is
+written, then the connection is closed without an answer). ``count`` limits
+how many requests a fault hits; None means until cleared.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ import time
 from emulators.faults import Fault, FaultInjector, FaultSettingError
 from emulators.faults import parse_fault as parse_any_fault
 
-MODES = ("none", "slow", "rate_limit", "server_error", "hibernating")
+MODES = (
+    "none",
+    "slow",
+    "rate_limit",
+    "server_error",
+    "hibernating",
+    "slow_after_commit",
+    "drop_after_commit",
+)
+# Modes that let the write happen and then fail the answer (creates only).
+AFTER_COMMIT = frozenset({"slow_after_commit", "drop_after_commit"})
 RATE_LIMIT_RULE = "d3f6a1c0b2e94e7a8c5d0f1e2a3b4c5d"
 
 HIBERNATING_PAGE = """<!DOCTYPE html>

@@ -101,6 +101,9 @@ TABLES: dict[str, Table] = {
         Field("closed_at", "datetime"),
         Field("close_code"),
         Field("close_notes"),
+        # Set by an integration to find its own records again (idempotent creates).
+        Field("correlation_id"),
+        Field("correlation_display"),
         Field("work_notes", "journal"),
         Field("comments", "journal"),
         *_SYSTEM_FIELDS,

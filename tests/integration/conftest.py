@@ -3,19 +3,19 @@ voice webhook, with helpers to steer the emulators and read what was stored."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 
-import psycopg2
 import pytest
 import requests
+import sqlalchemy as sa
 
 from emulators.twilio_call import TwilioCall
 from stack.isolated import AGENTS, IsolatedStack, isolated_stack
 
 AUTH_TOKEN = "integration-test-token"
 AGENT, SECOND_AGENT = AGENTS
-TRACKER_DB = "helpdesk_voice_test"
 
 
 class Stack(IsolatedStack):
@@ -57,18 +57,18 @@ class Stack(IsolatedStack):
 
     def tracker_events(self, call_sid: str) -> list[tuple[str, dict]]:
         """(type, data) of every stored event of the call's conversation."""
-        connection = psycopg2.connect(
-            host="127.0.0.1", port=5432, user="postgres", dbname=TRACKER_DB
-        )
+        engine = sa.create_engine(self.tracker_store_url)
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id",
-                    (call_sid,),
-                )
-                return [(kind, json.loads(data)) for kind, data in cursor.fetchall()]
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text(
+                        "SELECT type_name, data FROM events WHERE sender_id = :sid ORDER BY id"
+                    ),
+                    {"sid": call_sid},
+                ).all()
+            return [(kind, json.loads(data)) for kind, data in rows]
         finally:
-            connection.close()
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -76,15 +76,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with isolated_stack(
         tmp_path_factory.mktemp("stack"),
         auth_token=AUTH_TOKEN,
-        tracker_db=TRACKER_DB,
-        redis_db=1,
+        name="integration",
         overrides={
             "SNOW_TIMEOUT_SECONDS": "3",
             # Short, so a slow ServiceNow answer exercises the filler and redirect.
             "VOICE_TURN_BUDGET_SECONDS": "1.5",
         },
     ) as running:
-        yield Stack(running.ports, running.services, running.auth_token)
+        yield Stack(**{f.name: getattr(running, f.name) for f in dataclasses.fields(running)})
 
 
 @pytest.fixture

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from rasa_sdk import Tracker
 
-from actions.control import ActionFallback, ActionRepeat, consecutive_fallbacks
+from actions.control import (
+    ANSWER_HINTS,
+    NOT_UNDERSTOOD,
+    TOP_LEVEL_HINT,
+    ActionFallback,
+    ActionRepeat,
+    ActionStartOver,
+)
 from tests.action_support import make_tracker, run_action, run_action_events
 
 
@@ -38,7 +44,7 @@ async def test_say_that_again_repeats_the_whole_last_turn() -> None:
     assert messages[1]["buttons"] == [{"title": "high", "payload": "/inform"}]
 
 
-async def test_inside_a_form_the_question_is_left_to_the_form() -> None:
+async def test_say_that_again_forgets_the_request_so_the_call_is_where_it_was() -> None:
     tracker = with_events(
         make_tracker("say that again", "repeat", "priority"),
         [
@@ -48,34 +54,52 @@ async def test_inside_a_form_the_question_is_left_to_the_form() -> None:
             user("say that again", "repeat"),
         ],
     )
-    _, messages = await run_action(ActionRepeat(), tracker)
-    assert [m["text"] for m in messages] == ["Sorry about the VPN."]
+    events, messages = await run_action_events(ActionRepeat(), tracker)
+    assert [m["text"] for m in messages] == ["Sorry about the VPN.", "How urgent is it?"]
+    assert [e["event"] for e in events] == ["rewind"]
 
 
-def test_only_misunderstandings_in_a_row_count() -> None:
-    tracker = make_tracker("x", "nlu_fallback", form=None)
-    tracker.events = [
-        user("a", "nlu_fallback"),
-        user("b", "greet"),
-        user("c", "nlu_fallback"),
-        user("d", "nlu_fallback"),
-    ]
-    assert consecutive_fallbacks(tracker) == 2
-
-
-async def test_third_misunderstanding_in_a_row_hands_the_caller_over(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("HANDOFF_AFTER_FALLBACKS", "3")
-    tracker = make_tracker("grmbl", "nlu_fallback", form=None)
-    tracker.events = [user(word, "nlu_fallback") for word in ("hm", "uh", "grmbl")]
+async def test_not_understood_reverts_and_asks_the_open_question_with_a_hint() -> None:
+    tracker = with_events(
+        make_tracker("grmbl", "nlu_fallback", "priority"),
+        [
+            bot("How urgent is it?", [{"title": "high", "payload": "/x"}]),
+            user("grmbl", "nlu_fallback"),
+        ],
+    )
     events, messages = await run_action_events(ActionFallback(), tracker)
-    assert messages == []
-    assert [(e["event"], e["name"]) for e in events] == [("followup", "action_handoff")]
+    assert [e["event"] for e in events] == ["rewind"]
+    assert messages[0]["text"] == f"{NOT_UNDERSTOOD} {ANSWER_HINTS['priority']}"
+    assert messages[1]["text"] == "How urgent is it?"
+    assert messages[1]["buttons"] == [{"title": "high", "payload": "/x"}]
 
 
-async def test_a_first_misunderstanding_says_what_the_caller_can_say() -> None:
-    tracker = make_tracker("grmbl", "nlu_fallback", form=None)
-    tracker.events = [user("grmbl", "nlu_fallback")]
-    _, messages = await run_action(ActionFallback(), tracker)
-    assert messages[0]["response"] == "utter_default"
+async def test_not_understood_twice_never_says_the_apology_twice() -> None:
+    tracker = with_events(
+        make_tracker("grmbl", "nlu_fallback", form=None),
+        [
+            bot("Sure. What can I help you with?"),
+            user("hm", "nlu_fallback"),
+            bot(f"{NOT_UNDERSTOOD} {TOP_LEVEL_HINT}"),
+            bot("Sure. What can I help you with?"),
+            user("grmbl", "nlu_fallback"),
+        ],
+    )
+    _, messages = await run_action_events(ActionFallback(), tracker)
+    texts = [m["text"] for m in messages]
+    assert texts == [f"{NOT_UNDERSTOOD} {TOP_LEVEL_HINT}", "Sure. What can I help you with?"]
+
+
+async def test_start_over_forgets_the_form_but_keeps_who_is_calling() -> None:
+    tracker = make_tracker(
+        "start over",
+        "start_over",
+        "priority",
+        slots={"known_email": "abel.tuter@example.com", "priority": "high", "call_sid": "CA1"},
+    )
+    events, messages = await run_action_events(ActionStartOver(), tracker)
+    assert messages[0]["response"] == "utter_start_over"
+    assert events[0] == {"event": "active_loop", "name": None, "timestamp": None}
+    assert events[1]["event"] == "reset_slots"
+    kept = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert kept == {"known_email": "abel.tuter@example.com", "call_sid": "CA1"}

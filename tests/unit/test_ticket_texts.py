@@ -65,11 +65,43 @@ def test_only_closed_tickets_reads_the_most_recent_one() -> None:
     assert "INC0000052" in report and "INC0000040" not in report
 
 
-def test_open_tickets_are_read_with_state_and_date() -> None:
+NOW = datetime(2026, 5, 24, 12, 0, tzinfo=timezone.utc)
+
+
+def test_open_tickets_are_read_briefly_with_state_and_age() -> None:
     report = status_report(
-        [incident("INC0010002", True), incident("INC0010001", True), incident("INC0000052", False)]
+        [incident("INC0010002", True), incident("INC0010001", True), incident("INC0000052", False)],
+        now=NOW,
     )
-    assert report.startswith("Here are your 2 most recent open tickets.")
-    assert "Ticket INC0010002, VPN problem: drops every hour, is In Progress." in report
-    assert "It was opened 2026-05-21." in report
+    assert report.startswith("You have 2 open tickets.")
+    assert "INC0010002, VPN problem: drops every hour: in progress, opened 3 days ago." in report
     assert "INC0000052" not in report
+
+
+def test_each_ticket_takes_about_fifteen_words_and_at_most_three_are_read() -> None:
+    long = Incident(
+        sys_id="0" * 32,
+        number="INC0010009",
+        short_description="Printer problem: the printer on the third floor keeps jamming on A4",
+        state="New",
+        priority="Low",
+        opened_at=NOW,
+        active=True,
+    )
+    report = status_report([long] * 5, now=NOW)
+    sentences = report.split("INC")[1:]
+    assert len(sentences) == 3
+    assert all(len(sentence.split()) <= 15 for sentence in sentences)
+    assert "opened today" in sentences[0]
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [(0, "opened today"), (1, "opened yesterday"), (12, "opened 12 days ago")],
+)
+def test_ages_are_said_the_way_people_say_them(days: int, said: str) -> None:
+    from datetime import timedelta
+
+    from actions.check_status import opened_ago
+
+    assert opened_ago(NOW - timedelta(days=days), NOW) == said

@@ -1,0 +1,303 @@
+"""The voice channel's one door to Rasa.
+
+Every use of Rasa's Agent, processor, tracker store and lock store by the
+channel is here, behind verbs in the channel's terms (``channels.turn``). A
+Rasa upgrade touches this file; the rest of the channel never imports Rasa.
+
+A turn is run on one tracker in memory and saved once. A turn that goes wrong
+inside Rasa (an action loop stopped by Rasa's circuit breaker, or no answer at
+all) is not saved: the conversation stays where it was before the caller
+spoke, and the caller is asked again. The tracker store is used as it is, not
+through Rasa's fail-safe wrapper, which would answer from an empty memory
+while the database is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.lock_store import LockError
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    ConversationPaused,
+    SlotSet,
+    UserUttered,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from channels.turn import AssistantUnavailable, Turn
+from contract import ACTION_FALLBACK, PAYLOAD_HANGUP, RESPONSE_GREETING
+
+logger = logging.getLogger(__name__)
+CHANNEL = "twilio_voice"
+LOCK_POLL_SECONDS = 0.05
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    import redis
+
+    return (SQLAlchemyError, redis.RedisError, LockError, OSError)
+
+
+def _validate_action_results_once() -> None:
+    """Rasa re-checks the action-response JSON schema itself on every remote action
+    result (half of a loaded server's CPU); check results against a validator built once."""
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+
+    schema = RemoteAction.action_response_format_spec()
+    validator = validator_for(schema)(schema)
+
+    def validate(self: RemoteAction, result: dict[str, Any]) -> bool:
+        error = next(iter(validator.iter_errors(result)), None)
+        if error is None:
+            return True
+        if isinstance(error, ValidationError):
+            error.message += ". Failed to validate Action server response from API."
+        raise error
+
+    RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
+
+
+_validate_action_results_once()
+
+
+class RasaAssistant:
+    """The assistant, as the voice channel sees it."""
+
+    def __init__(self, agent: Any, lock_lifetime_seconds: float, duckling_url: str = "") -> None:
+        self._agent = agent
+        self._lifetime = lock_lifetime_seconds
+        self._duckling_url = duckling_url.rstrip("/")
+        inner = getattr(agent.tracker_store, "_tracker_store", None)
+        if inner is not None:  # unwrap Rasa's FailSafeTrackerStore
+            agent.tracker_store = inner
+            if agent.processor is not None:
+                agent.processor.tracker_store = inner
+
+    # -- locking and storage --------------------------------------------------
+
+    @asynccontextmanager
+    async def exclusive(self, call_sid: str) -> AsyncIterator[None]:
+        try:
+            lock = self._agent.lock_store.lock(
+                call_sid, lock_lifetime=self._lifetime, wait_time_in_seconds=LOCK_POLL_SECONDS
+            )
+            await lock.__aenter__()
+        except _store_errors() as error:
+            raise AssistantUnavailable(f"call lock unavailable: {type(error).__name__}") from error
+        try:
+            yield
+        finally:
+            try:
+                await lock.__aexit__(None, None, None)
+            except _store_errors():
+                logger.warning("could not release the lock of call %s", call_sid)
+
+    @property
+    def _processor(self) -> Any:
+        processor = self._agent.processor
+        if processor is None:
+            raise AssistantUnavailable("no model is loaded")
+        return processor
+
+    async def _fetch(self, call_sid: str, output: Any, metadata: dict[str, str] | None) -> Any:
+        try:
+            return await self._processor.fetch_tracker_and_update_session(
+                call_sid, output, metadata
+            )
+        except _store_errors() as error:
+            raise AssistantUnavailable(f"tracker store: {type(error).__name__}") from error
+
+    async def _retrieve(self, call_sid: str) -> Any:
+        try:
+            return await self._agent.tracker_store.retrieve(call_sid)
+        except _store_errors() as error:
+            raise AssistantUnavailable(f"tracker store: {type(error).__name__}") from error
+
+    async def _save(self, tracker: Any) -> None:
+        try:
+            await self._processor.save_tracker(tracker)
+        except _store_errors() as error:
+            raise AssistantUnavailable(f"tracker store: {type(error).__name__}") from error
+
+    # -- verbs ----------------------------------------------------------------
+
+    async def start_call(self, call_sid: str, metadata: dict[str, str]) -> Turn:
+        """Starts the call's conversation and greets; a second start repeats the greeting."""
+        output = CollectingOutputChannel()
+        tracker = await self._fetch(call_sid, output, metadata)
+        previous = _last_turn(tracker)
+        if previous.messages:
+            return previous
+        start = len(tracker.events)
+        for name in (RESPONSE_GREETING, ACTION_LISTEN_NAME):
+            await self._run_action(name, tracker, output)
+        await self._save(tracker)
+        return _turn(tracker, start, output.messages)
+
+    async def hear(self, call_sid: str, words: str, metadata: dict[str, str]) -> Turn:
+        # Rasa reads "/intent{...}" as a command: speech never is one.
+        return await self._handle(call_sid, words.lstrip("/ \t"), metadata)
+
+    async def command(self, call_sid: str, payload: str, metadata: dict[str, str]) -> Turn:
+        return await self._handle(call_sid, payload, metadata)
+
+    async def last_turn(self, call_sid: str) -> Turn:
+        return _last_turn(await self._retrieve(call_sid))
+
+    async def end_call(self, call_sid: str) -> None:
+        """Closes a finished call's conversation: no form is left waiting."""
+        tracker = await self._retrieve(call_sid)
+        if tracker is None:
+            return
+        if tracker.active_loop_name:
+            tracker.update(ActiveLoop(None))
+            tracker.update(SlotSet(REQUESTED_SLOT, None))
+        tracker.update(ConversationPaused())
+        await self._save(tracker)
+
+    async def read_slot(self, call_sid: str, slot: str) -> Any:
+        tracker = await self._retrieve(call_sid)
+        return tracker.get_slot(slot) if tracker is not None else None
+
+    async def health(self) -> dict[str, str]:
+        checks = {
+            "tracker store": self._check_tracker_store(),
+            "lock store": self._check_lock_store(),
+            "action server": self._check_url(self._action_health_url()),
+        }
+        if self._duckling_url:
+            checks["duckling"] = self._check_url(f"{self._duckling_url}/")
+        results = await asyncio.gather(*checks.values())
+        return dict(zip(checks, results, strict=True))
+
+    # -- internals ------------------------------------------------------------
+
+    async def _handle(self, call_sid: str, text: str, metadata: dict[str, str]) -> Turn:
+        processor = self._processor
+        output = CollectingOutputChannel()
+        message = UserMessage(text, output, call_sid, input_channel=CHANNEL, metadata=metadata)
+        tracker = await self._fetch(call_sid, output, metadata)
+        start = len(tracker.events)
+        await processor._handle_message_with_tracker(message, tracker)
+        tracker = await processor.run_action_extract_slots(output, tracker)
+        await processor._run_prediction_loop(output, tracker)
+        turn = _turn(tracker, start, output.messages)
+        if turn.failed:
+            logger.warning(
+                "call %s: the assistant's turn failed (actions %s); it was not kept",
+                call_sid,
+                ", ".join(turn.actions) or "none",
+            )
+            return turn
+        await self._save(tracker)
+        return turn
+
+    async def _run_action(self, name: str, tracker: Any, output: Any) -> None:
+        processor = self._processor
+        action = processor._get_action(name)
+        prediction = PolicyPrediction.for_action_name(processor.domain, name)
+        await processor._run_action(action, tracker, output, processor.nlg, prediction)
+
+    def _action_health_url(self) -> str:
+        endpoint = getattr(self._agent, "action_endpoint", None)
+        url = getattr(endpoint, "url", "") or ""
+        return url.rsplit("/webhook", 1)[0] + "/health" if url else ""
+
+    async def _check_url(self, url: str) -> str:
+        if not url:
+            return "not configured"
+        try:
+            timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_SECONDS)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(url) as reply:
+                    return "ok" if reply.status < 400 else f"HTTP {reply.status} from {url}"
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            return f"unreachable at {url} ({type(error).__name__})"
+
+    async def _check_tracker_store(self) -> str:
+        engine = getattr(self._agent.tracker_store, "engine", None)
+        if engine is None:
+            return "ok"
+
+        def probe() -> None:
+            from sqlalchemy import text
+
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        try:
+            await asyncio.wait_for(asyncio.to_thread(probe), HEALTH_TIMEOUT_SECONDS)
+            return "ok"
+        except (asyncio.TimeoutError, *_store_errors()) as error:
+            return f"unreachable ({type(error).__name__})"
+
+    async def _check_lock_store(self) -> str:
+        store = self._agent.lock_store
+        try:
+            await asyncio.wait_for(
+                asyncio.to_thread(store.get_lock, "health-probe"), HEALTH_TIMEOUT_SECONDS
+            )
+            return "ok"
+        except (asyncio.TimeoutError, *_store_errors()) as error:
+            return f"unreachable ({type(error).__name__})"
+
+
+def _message(event: BotUttered) -> dict[str, Any]:
+    data = event.data or {}
+    return {"text": event.text, "buttons": data.get("buttons"), "custom": data.get("custom")}
+
+
+def _turn(tracker: Any, start: int, messages: list[dict[str, Any]]) -> Turn:
+    """The Turn of the events from ``start`` on; failed if Rasa did not end by listening."""
+    new = list(tracker.events)[start:]
+    user = next((e for e in reversed(new) if isinstance(e, UserUttered)), None)
+    actions = tuple(
+        e.action_name
+        for e in new
+        if isinstance(e, ActionExecuted) and e.action_name and e.action_name != ACTION_LISTEN_NAME
+    )
+    listening = tracker.latest_action_name == ACTION_LISTEN_NAME
+    intent = (user.intent or {}) if user is not None else {}
+    return Turn(
+        messages=[
+            {"text": m.get("text"), "buttons": m.get("buttons"), "custom": m.get("custom")}
+            for m in messages
+        ],
+        intent=intent.get("name"),
+        confidence=intent.get("confidence"),
+        understood=ACTION_FALLBACK not in actions,
+        requested_slot=tracker.get_slot(REQUESTED_SLOT),
+        actions=actions,
+        failed=not listening or not messages,
+    )
+
+
+def _last_turn(tracker: Any) -> Turn:
+    """What the assistant said after the caller last spoke (hang-ups left out)."""
+    if tracker is None:
+        return Turn()
+    said: list[dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            said.append(_message(event))
+    said.reverse()
+    kept = [
+        m for m in said if not (isinstance(m["custom"], dict) and m["custom"].get(PAYLOAD_HANGUP))
+    ]
+    return Turn(messages=kept, requested_slot=tracker.get_slot(REQUESTED_SLOT))

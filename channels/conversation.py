@@ -1,0 +1,219 @@
+"""What the caller hears next: the channel's decisions, with no Rasa and no HTTP.
+
+Each method takes a call and what Twilio reported, asks the assistant
+(``channels.turn.Assistant``) for a turn when there is something to say to it,
+and returns TwiML. Misunderstandings and silences are counted here and only
+here: the counts travel in the ``<Gather action>`` URL, which Twilio signs, so
+any replica can continue the call. A turn the assistant could not finish is
+never hidden behind a filler: the caller hears one apology and the question
+that is still open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from channels.call import Call
+from channels.hints import hints_for
+from channels.menus import HUMAN_PAYLOAD, payload_for_keys
+from channels.turn import Assistant, AssistantUnavailable, Turn
+from channels.twiml import Listen, render_goodbye, render_turn
+from contract import INTENT_HANDOFF_FAILED
+from settings import HandoffSettings, VoiceSettings
+
+logger = logging.getLogger(__name__)
+
+NOT_HEARD = "Sorry, I didn't catch that."
+NO_SUCH_KEY = "Sorry, that key doesn't do anything here."
+STILL_THERE = "Are you still there?"
+WENT_WRONG = "Sorry, something went wrong on my side."
+STILL_NOT_UNDERSTOOD = "Sorry, I'm still having trouble understanding."
+OPEN_QUESTION = "What can I help you with?"
+SILENT_GOODBYE = (
+    "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
+)
+
+
+@dataclass(frozen=True)
+class Counters:
+    """What the Gather URL carries: the turn's number (so a retried request is
+    told apart from a new answer that happens to be the same), and the
+    misunderstood and silent turns in a row."""
+
+    turn: int = 0
+    misses: int = 0
+    silences: int = 0
+
+    def next(self, misses: int = 0, silences: int = 0) -> Counters:
+        return Counters(self.turn + 1, misses, silences)
+
+    def query(self) -> dict[str, int]:
+        pairs = (("turn", self.turn), ("misses", self.misses), ("silences", self.silences))
+        return {name: value for name, value in pairs if value}
+
+    @classmethod
+    def from_query(cls, args: dict[str, str]) -> Counters:
+        def number(name: str) -> int:
+            raw = str(args.get(name) or "0")
+            return min(int(raw), 1_000_000) if raw.isdigit() else 0
+
+        return cls(number("turn"), number("misses"), number("silences"))
+
+
+def call_hash(call_sid: str) -> str:
+    """A short stable tag for logs: the call, without its SID."""
+    return hashlib.sha256(call_sid.encode()).hexdigest()[:10]
+
+
+def words_of(speech: str, limit: int, call_sid: str) -> str:
+    """What the caller said, as words for NLU: bounded and never a command."""
+    words = " ".join(speech.split())
+    if len(words) > limit:
+        logger.warning(
+            "call %s: speech of %d characters cut to %d", call_hash(call_sid), len(words), limit
+        )
+        words = words[:limit]
+    return words.lstrip("/ ")
+
+
+class VoiceConversation:
+    """Turns Twilio's reports about a call into the next TwiML."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        voice: VoiceSettings,
+        handoff: HandoffSettings,
+        gather_url: Callable[[Counters], str],
+    ) -> None:
+        self.assistant = assistant
+        self.voice = voice
+        self.handoff = handoff
+        self.gather_url = gather_url
+
+    async def start(self, call: Call) -> str:
+        turn = await self.assistant.start_call(call.sid, call.metadata)
+        return self.render(turn.messages, turn, Counters().next())
+
+    async def answer(self, call: Call, counters: Counters) -> str:
+        """The caller's answer to a ``<Gather>``: words, a key, or nothing."""
+        started = time.monotonic()
+        speech = call.form.get("SpeechResult", "").strip()
+        digits = call.form.get("Digits", "").strip()
+        if digits:
+            last = await self.assistant.last_turn(call.sid)
+            payload = payload_for_keys(digits, last.buttons)
+            if payload is None:
+                return await self._missed(call, NO_SUCH_KEY, last, counters)
+            turn = await self.assistant.command(call.sid, payload, call.metadata)
+        elif speech:
+            if _confidence(call) < self.voice.confidence_threshold:
+                last = await self.assistant.last_turn(call.sid)
+                return await self._missed(call, NOT_HEARD, last, counters)
+            words = words_of(speech, self.voice.max_speech_chars, call.sid)
+            turn = await self.assistant.hear(call.sid, words, call.metadata)
+        else:
+            return await self._silent(call, counters)
+        return await self._after(call, turn, counters, started)
+
+    async def back_from_hold(self, call: Call, counters: Counters) -> str:
+        """No agent took the call: the conversation goes on where it was."""
+        started = time.monotonic()
+        turn = await self.assistant.command(call.sid, f"/{INTENT_HANDOFF_FAILED}", call.metadata)
+        return await self._after(call, turn, counters, started)
+
+    async def replay(self, call: Call, counters: Counters) -> str:
+        """Says the last turn again (Twilio was redirected here mid-call)."""
+        last = await self.assistant.last_turn(call.sid)
+        return self.render(last.messages or [{"text": OPEN_QUESTION}], last, counters.next())
+
+    async def apologise(self, call: Call, lead: str, counters: Counters) -> str:
+        """``lead`` and the open question, when the turn itself could not run."""
+        try:
+            last = await self.assistant.last_turn(call.sid)
+        except AssistantUnavailable:  # the store may be what failed
+            last = Turn()
+        return self._apologise(lead, last, counters.next(counters.misses, counters.silences))
+
+    # -- decisions ------------------------------------------------------------
+
+    async def _after(self, call: Call, turn: Turn, counters: Counters, started: float) -> str:
+        log_turn(call.sid, turn, started)
+        if turn.failed:
+            # Rasa could not finish the turn; nothing of it was kept.
+            last = await self.assistant.last_turn(call.sid)
+            return self._apologise(WENT_WRONG, last, counters.next(counters.misses + 1))
+        if turn.understood:
+            return self.render(turn.messages, turn, counters.next())
+        misses = counters.misses + 1
+        if self._transfer_due(misses):
+            return await self._transfer(call, counters)
+        return self.render(turn.messages, turn, counters.next(misses))
+
+    async def _missed(self, call: Call, lead: str, last: Turn, counters: Counters) -> str:
+        misses = counters.misses + 1
+        if self._transfer_due(misses):
+            return await self._transfer(call, counters)
+        return self._apologise(lead, last, counters.next(misses))
+
+    async def _silent(self, call: Call, counters: Counters) -> str:
+        silences = counters.silences + 1
+        transfer_after = self.handoff.after_silences
+        if transfer_after and self.handoff.agent_numbers and silences >= transfer_after:
+            return await self._transfer(call, counters)
+        if silences >= self.voice.max_silences:
+            return render_goodbye(SILENT_GOODBYE, self.voice)
+        last = await self.assistant.last_turn(call.sid)
+        return self._apologise(STILL_THERE, last, counters.next(counters.misses, silences))
+
+    def _transfer_due(self, misses: int) -> bool:
+        return 0 < self.handoff.after_fallbacks <= misses
+
+    async def _transfer(self, call: Call, counters: Counters) -> str:
+        """Too many misses: a person, or an offer when none can be rung (the action decides)."""
+        started = time.monotonic()
+        turn = await self.assistant.command(call.sid, HUMAN_PAYLOAD, call.metadata)
+        log_turn(call.sid, turn, started)
+        if turn.failed:
+            last = await self.assistant.last_turn(call.sid)
+            return self._apologise(WENT_WRONG, last, counters.next())
+        lead = [{"text": STILL_NOT_UNDERSTOOD}]
+        return self.render([*lead, *turn.messages], turn, counters.next())
+
+    def _apologise(self, lead: str, last: Turn, counters: Counters) -> str:
+        question = last.question or [{"text": OPEN_QUESTION}]
+        return self.render([{"text": lead}, *question], last, counters)
+
+    def render(self, messages: list[dict], turn: Turn, counters: Counters) -> str:
+        listen = Listen(
+            action_url=self.gather_url(counters),
+            hints=hints_for(turn.requested_slot, turn.buttons),
+        )
+        return render_turn(messages, self.voice, listen, self.handoff.hold_music_url)
+
+
+def log_turn(call_sid: str, turn: Turn, started: float) -> None:
+    """One line per turn for operators: no numbers, no emails, no words."""
+    confidence = f"{turn.confidence:.2f}" if turn.confidence is not None else "-"
+    logger.info(
+        "turn call=%s intent=%s confidence=%s actions=%s latency_ms=%d understood=%s failed=%s",
+        call_hash(call_sid),
+        turn.intent or "-",
+        confidence,
+        ",".join(turn.actions) or "-",
+        (time.monotonic() - started) * 1000,
+        turn.understood,
+        turn.failed,
+    )
+
+
+def _confidence(call: Call) -> float:
+    """Twilio's recognition confidence; a missing or odd value counts as sure."""
+    try:
+        return float(call.form.get("Confidence") or 1.0)
+    except ValueError:
+        return 1.0

@@ -1,0 +1,37 @@
+"""Names the voice channel and the actions share with ``rasa_bot/domain.yml``.
+
+A renamed intent, slot or response must change here and in the domain together;
+``tests/unit/test_contract.py`` checks every name against the domain.
+"""
+
+from __future__ import annotations
+
+# Intents the channel sends on the caller's behalf (never parsed from speech).
+INTENT_REQUEST_HUMAN = "request_human"  # key 0, or too many misunderstandings
+INTENT_HANDOFF_FAILED = "handoff_failed"  # no agent took the call
+INTENT_AFFIRM = "affirm"
+INTENT_DENY = "deny"
+
+# Responses and actions the channel runs or recognises.
+RESPONSE_GREETING = "utter_greet"
+ACTION_FALLBACK = "action_fallback"
+
+# Slots the channel reads.
+SLOT_REQUESTED = "requested_slot"
+SLOT_HANDOFF_SUMMARY = "handoff_summary"
+SLOT_INCIDENT_NUMBER = "incident_number"
+
+# Custom payload keys of bot messages that the phone acts on.
+PAYLOAD_HANGUP = "hangup"
+PAYLOAD_HANDOFF = "handoff"
+PAYLOAD_SSML = "ssml"
+
+# Session metadata keys the channel sends when a call starts.
+METADATA_CALL_SID = "call_sid"
+METADATA_FROM = "from"
+METADATA_TO = "to"
+
+INTENTS = (INTENT_REQUEST_HUMAN, INTENT_HANDOFF_FAILED, INTENT_AFFIRM, INTENT_DENY)
+RESPONSES = (RESPONSE_GREETING,)
+ACTIONS = (ACTION_FALLBACK,)
+SLOTS = (SLOT_HANDOFF_SUMMARY, SLOT_INCIDENT_NUMBER)  # requested_slot is Rasa's own

@@ -1,0 +1,114 @@
+"""Answers to Twilio's webhook requests, so a retried request is answered, not re-run.
+
+Twilio retries a webhook that timed out or failed, with the same parameters
+(and the same ``I-Twilio-Idempotency-Token``). The first request claims its key
+and stores its TwiML when the turn is done; a duplicate, on any replica, gets
+that TwiML, waiting for it while the first is still running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from stores.tables import create_tables, voice_replies
+
+POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``owner``: run the turn; otherwise ``twiml`` is the stored answer (or None: running)."""
+
+    owner: bool
+    twiml: str | None = None
+
+
+class ReplyStore:
+    def __init__(self, engine: Engine, stale_after_seconds: float) -> None:
+        self._engine = engine
+        self._stale_after = stale_after_seconds
+        create_tables(engine)
+
+    def _claim(self, key: str, call_sid: str) -> Claim:
+        now = time.time()
+        with self._engine.begin() as connection:
+            try:
+                connection.execute(
+                    voice_replies.insert().values(
+                        request_key=key, call_sid=call_sid, started_at=now
+                    )
+                )
+                return Claim(owner=True)
+            except sa.exc.IntegrityError:
+                pass
+        with self._engine.begin() as connection:
+            row = connection.execute(
+                sa.select(voice_replies.c.twiml, voice_replies.c.started_at).where(
+                    voice_replies.c.request_key == key
+                )
+            ).one()
+            if row.twiml is not None:
+                return Claim(owner=False, twiml=row.twiml)
+            if row.started_at < now - self._stale_after:
+                # The process that claimed it died mid-turn: take it over once.
+                taken = connection.execute(
+                    voice_replies.update()
+                    .where(voice_replies.c.request_key == key)
+                    .where(voice_replies.c.started_at == row.started_at)
+                    .values(started_at=now)
+                ).rowcount
+                return Claim(owner=bool(taken))
+            return Claim(owner=False)
+
+    def _answer(self, key: str, twiml: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                voice_replies.update()
+                .where(voice_replies.c.request_key == key)
+                .values(twiml=twiml, answered_at=time.time())
+            )
+
+    def _release(self, key: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                voice_replies.delete()
+                .where(voice_replies.c.request_key == key)
+                .where(voice_replies.c.twiml.is_(None))
+            )
+
+    def _get(self, key: str) -> str | None:
+        with self._engine.connect() as connection:
+            return connection.execute(
+                sa.select(voice_replies.c.twiml).where(voice_replies.c.request_key == key)
+            ).scalar()
+
+    async def claim(self, key: str, call_sid: str) -> Claim:
+        return await asyncio.to_thread(self._claim, key, call_sid)
+
+    async def answer(self, key: str, twiml: str) -> None:
+        await asyncio.to_thread(self._answer, key, twiml)
+
+    async def release(self, key: str) -> None:
+        """Forgets a claim whose turn produced no answer, so a retry runs it."""
+        await asyncio.to_thread(self._release, key)
+
+    async def wait(self, key: str, timeout: float) -> str | None:
+        """The stored answer for ``key`` once there is one, or None after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            twiml = await asyncio.to_thread(self._get, key)
+            if twiml is not None or time.monotonic() >= deadline:
+                return twiml
+            await asyncio.sleep(POLL_SECONDS)
+
+    def purge(self, older_than_seconds: float) -> int:
+        cutoff = time.time() - older_than_seconds
+        with self._engine.begin() as connection:
+            return connection.execute(
+                voice_replies.delete().where(voice_replies.c.started_at < cutoff)
+            ).rowcount
