@@ -23,6 +23,7 @@ DIGRESSION_INTENTS = frozenset(
 )
 
 
+SMALL_TALK = frozenset({"greet", "thank"})
 SHORT_MESSAGE_WORDS = 4
 CONFIDENT_DIGRESSION = 0.9
 
@@ -48,12 +49,16 @@ def is_digression(tracker: Tracker) -> bool:
     """True when the latest message steps out of the form's question.
 
     An answer can sound like a digression ("i dropped it this morning" scores
-    as a greeting), so a long message needs a confident digression intent.
+    as a greeting), so a long message needs a confident digression intent, and
+    small talk ("hello?", "thanks") is only ever short.
     """
     intent = tracker.latest_message.get("intent") or {}
-    if intent.get("name") not in DIGRESSION_INTENTS:
+    name = intent.get("name")
+    if name not in DIGRESSION_INTENTS:
         return False
     short = len(latest_text(tracker).split()) <= SHORT_MESSAGE_WORDS
+    if name in SMALL_TALK:
+        return short
     return short or float(intent.get("confidence") or 0.0) >= CONFIDENT_DIGRESSION
 
 

@@ -48,7 +48,7 @@ def ticket_payload(tracker: Tracker) -> dict[str, Any]:
 
 
 def what_the_caller_hears(
-    number: str | None, delivery: Delivery, priority: str, email: str | None
+    number: str | None, delivery: Delivery, priority: str, email: str | None, in_flight: bool
 ) -> str:
     if number:
         return (
@@ -61,6 +61,11 @@ def what_the_caller_hears(
             "Say agent to talk to a person."
         )
     to = f" to {email}" if email else ""
+    if in_flight:
+        return (
+            "Your request is already saved and being filed; "
+            f"the ticket number will be sent{to}. {ANYTHING_ELSE}"
+        )
     return (
         "ServiceNow isn't answering right now. I've saved your request and it will be "
         f"filed automatically; the ticket number will be sent{to}. {ANYTHING_ELSE}"
@@ -77,32 +82,44 @@ class ActionOpenIncident(Action):
         if tracker.get_slot("confirm") is not True:
             # The form stopped early: the caller already heard why.
             return []
-        number = int(tracker.get_slot("ticket_requests") or 0) + 1
+        request_number = int(tracker.get_slot("ticket_requests") or 0) + 1
         call_sid = str(tracker.get_slot("call_sid") or tracker.sender_id)
-        key = request_key(call_sid, number)
+        key = request_key(call_sid, request_number)
         outbox, servicenow = clients.outbox(), clients.servicenow()
         request = await outbox.put(key, call_sid, ticket_payload(tracker))
-        delivery = Delivery()
-        if request.incident_number is None and await outbox.claim(key, SETTLE_SECONDS):
-            claimed = await outbox.get(key)
-            assert claimed is not None
-            deadline = servicenow.timeout_seconds + 0.5
-            try:
-                delivery = await asyncio.wait_for(deliver(outbox, servicenow, claimed), deadline)
-            except asyncio.TimeoutError:
-                # The write may still land: the worker looks it up before any retry.
-                await outbox.retry_later(key, SETTLE_SECONDS, "no answer within the turn")
+        delivery, in_flight = Delivery(), False
+        if request.incident_number is None:
+            if await outbox.claim(key, SETTLE_SECONDS):
+                delivery = await self._deliver_now(outbox, servicenow, key)
+            else:
+                in_flight = True  # the worker (or an earlier turn) is delivering it now
         number = delivery.incident.number if delivery.incident else request.incident_number
         priority = str(tracker.get_slot("priority"))
         dispatcher.utter_message(
-            text=what_the_caller_hears(number, delivery, priority, tracker.get_slot("email"))
+            text=what_the_caller_hears(
+                number, delivery, priority, tracker.get_slot("email"), in_flight
+            )
         )
         if delivery.rejected:
             return [SlotSet("confirm", None)]
         events = [
-            SlotSet("ticket_requests", float(number)),
+            SlotSet("ticket_requests", float(request_number)),
             *(SlotSet(slot, None) for slot in TICKET_FORM_SLOTS),
         ]
         if number:
             events.append(SlotSet("incident_number", number))
         return events
+
+    @staticmethod
+    async def _deliver_now(outbox: Any, servicenow: Any, key: str) -> Delivery:
+        """One delivery within the turn; an unfinished one is left to the worker."""
+        claimed = await outbox.get(key)
+        assert claimed is not None
+        try:
+            return await asyncio.wait_for(
+                deliver(outbox, servicenow, claimed), servicenow.timeout_seconds + 0.5
+            )
+        except asyncio.TimeoutError:
+            # The write may still land: the worker looks it up before any retry.
+            await outbox.retry_later(key, SETTLE_SECONDS, "no answer within the turn")
+            return Delivery()

@@ -25,6 +25,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from rasa.core.policies.policy import PolicyPrediction
+from rasa.exceptions import ActionLimitReached
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -32,6 +33,7 @@ from rasa.shared.core.events import (
     BotUttered,
     ConversationPaused,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -194,7 +196,7 @@ class RasaAssistant:
         start = len(tracker.events)
         await processor._handle_message_with_tracker(message, tracker)
         tracker = await processor.run_action_extract_slots(output, tracker)
-        await processor._run_prediction_loop(output, tracker)
+        await self._predict_and_act(tracker, output)
         turn = _turn(tracker, start, output.messages)
         if turn.failed:
             logger.warning(
@@ -205,6 +207,26 @@ class RasaAssistant:
             return turn
         await self._save(tracker)
         return turn
+
+    async def _predict_and_act(self, tracker: Any, output: Any) -> None:
+        """Rasa's prediction loop, except that a reverted utterance ends the turn.
+
+        After "say that again" or "not understood" the conversation is back
+        where it was before the caller spoke, so the assistant listens; Rasa
+        would predict again from a state no rule covers.
+        """
+        processor = self._processor
+        go_on = True
+        while go_on and processor._should_handle_message(tracker):
+            try:
+                action, prediction = processor.predict_next_with_tracker_if_should(tracker)
+            except ActionLimitReached:
+                logger.warning("Circuit breaker tripped for call %s", tracker.sender_id)
+                return
+            go_on = await processor._run_action(action, tracker, output, processor.nlg, prediction)
+            if go_on and isinstance(tracker.events[-1], UserUtteranceReverted):
+                await self._run_action(ACTION_LISTEN_NAME, tracker, output)
+                return
 
     async def _run_action(self, name: str, tracker: Any, output: Any) -> None:
         processor = self._processor

@@ -15,6 +15,7 @@ from emulators.twilio_call import TwilioCall
 from stack.isolated import AGENTS, IsolatedStack, isolated_stack
 
 AUTH_TOKEN = "integration-test-token"
+TURN_BUDGET_SECONDS = 1.5
 AGENT, SECOND_AGENT = AGENTS
 
 
@@ -55,6 +56,10 @@ class Stack(IsolatedStack):
         reply.raise_for_status()
         return reply.json()["result"]
 
+    def log(self, service: str) -> str:
+        """What one of the stack's processes has logged so far."""
+        return self.service(service).log_path.read_text(errors="replace")
+
     def tracker_events(self, call_sid: str) -> list[tuple[str, dict]]:
         """(type, data) of every stored event of the call's conversation."""
         engine = sa.create_engine(self.tracker_store_url)
@@ -80,7 +85,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         overrides={
             "SNOW_TIMEOUT_SECONDS": "3",
             # Short, so a slow ServiceNow answer exercises the filler and redirect.
-            "VOICE_TURN_BUDGET_SECONDS": "1.5",
+            "VOICE_TURN_BUDGET_SECONDS": str(TURN_BUDGET_SECONDS),
         },
     ) as running:
         yield Stack(**{f.name: getattr(running, f.name) for f in dataclasses.fields(running)})

@@ -288,3 +288,25 @@ async def test_unexpected_pysnow_answer_is_unavailable(monkeypatch):
     settings = ServiceNowSettings("127.0.0.1:9", None, "admin", "admin", False, 1.0)
     with pytest.raises(ServiceNowUnavailable, match="unexpected answer"):
         await ServiceNowClient(settings).get_incident("INC0000050")
+
+
+async def test_an_incident_is_found_again_by_its_correlation_id(client: ServiceNowClient) -> None:
+    created = await client.create_incident(
+        short_description="VPN problem: drops",
+        description="drops",
+        caller_sys_id=None,
+        priority="high",
+        correlation_id="CA0123:ticket:1",
+    )
+    found = await client.find_incident_by_correlation("CA0123:ticket:1")
+    assert found is not None and found.number == created.number
+    assert await client.find_incident_by_correlation("CA0123:ticket:2") is None
+
+
+async def test_a_create_answered_never_may_have_been_committed(servicenow_emulator) -> None:
+    servicenow_emulator.set_fault("drop_after_commit", count=1)
+    with pytest.raises(ServiceNowUnavailable) as raised:
+        await ServiceNowClient(servicenow_emulator.settings).create_incident(
+            short_description="x", description="x", caller_sys_id=None, priority="low"
+        )
+    assert raised.value.maybe_committed

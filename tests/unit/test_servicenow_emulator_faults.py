@@ -109,3 +109,24 @@ def test_fault_can_be_set_from_the_environment_at_start(tmp_path, start_servicen
         env={"SNOW_EMULATOR_FAULT": "hibernating"},
     )
     assert "hibernating" in emulator.api("GET", "/table/incident").text
+
+
+def test_slow_after_commit_writes_first_then_answers_late(servicenow_emulator):
+    servicenow_emulator.set_fault("slow_after_commit", delay_seconds=1.5, count=1)
+    with pytest.raises(requests.Timeout):
+        servicenow_emulator.api(
+            "POST",
+            "/table/incident",
+            json={"short_description": "late", "correlation_id": "CA1:ticket:1"},
+            timeout=0.5,
+        )
+    assert incidents(servicenow_emulator, "correlation_id=CA1:ticket:1") != []
+
+
+def test_drop_after_commit_writes_then_closes_without_an_answer(servicenow_emulator):
+    servicenow_emulator.set_fault("drop_after_commit", count=1)
+    with pytest.raises(requests.ConnectionError):
+        create(servicenow_emulator, {"short_description": "dropped", "correlation_id": "CA2:t:1"})
+    assert len(incidents(servicenow_emulator, "correlation_id=CA2:t:1")) == 1
+    # Lookups are never hit by these faults, and the next create answers.
+    assert create(servicenow_emulator, {"short_description": "ok"}).status_code == 201

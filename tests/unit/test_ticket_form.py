@@ -157,7 +157,7 @@ async def test_a_digression_is_not_taken_as_the_answer() -> None:
 async def test_a_description_that_sounds_like_a_greeting_is_still_the_answer() -> None:
     slots, _ = await run(
         ValidateOpenIncidentForm(),
-        tracker("i dropped it this morning", "greet", "problem_description", confidence=0.84),
+        tracker("i dropped it this morning", "greet", "problem_description", confidence=0.97),
     )
     assert slots["problem_description"] == "i dropped it this morning"
 
