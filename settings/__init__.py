@@ -8,6 +8,7 @@ never overriding variables that are already set.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,14 +83,37 @@ class ServiceNowSettings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ServiceNowSettings:
         instance = env.get("SNOW_INSTANCE") or None
         host = None if instance else _get(env, "SNOW_HOST", "127.0.0.1:8089")
+        real = bool(instance) or _is_service_now(host or "")
+        use_ssl = _bool(env, "SNOW_USE_SSL", real)
+        if real and not use_ssl:  # basic auth in clear text to a real instance
+            where = "SNOW_INSTANCE" if instance else "SNOW_HOST"
+            raise SettingsError(
+                f"SNOW_USE_SSL=false with {where} set would send the ServiceNow password "
+                "over plain HTTP; remove SNOW_USE_SSL or set it to true"
+            )
         return cls(
             host=host,
             instance=instance,
             user=_get(env, "SNOW_USER", "admin"),
             password=_get(env, "SNOW_PASSWORD", "admin"),
-            use_ssl=_bool(env, "SNOW_USE_SSL", bool(instance)),
+            use_ssl=use_ssl,
             timeout_seconds=_float(env, "SNOW_TIMEOUT_SECONDS", 4.0),
         )
+
+
+def _is_service_now(host: str) -> bool:
+    """Whether ``host`` (``name[:port]``) is a ServiceNow-hosted instance."""
+    name = host.rsplit(":", 1)[0].strip().rstrip(".").lower()
+    return name == "service-now.com" or name.endswith(".service-now.com")
+
+
+def _is_loopback(interface: str) -> bool:
+    if interface.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(interface).is_loopback
+    except ValueError:  # a host name: assume it is reachable from outside
+        return False
 
 
 @dataclass(frozen=True)
@@ -97,6 +121,7 @@ class StackSettings:
     """Ports and paths of the local stack started by ``make up``."""
 
     rasa_port: int
+    rasa_interface: str
     action_port: int
     duckling_port: int
     servicenow_port: int
@@ -108,6 +133,7 @@ class StackSettings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackSettings:
         return cls(
             rasa_port=_int(env, "RASA_PORT", 5005),
+            rasa_interface=_get(env, "RASA_INTERFACE", "127.0.0.1"),
             action_port=_int(env, "ACTION_SERVER_PORT", 5055),
             duckling_port=_int(env, "DUCKLING_PORT", 8000),
             servicenow_port=_int(env, "SNOW_EMULATOR_PORT", 8089),
@@ -220,6 +246,13 @@ class VoiceSettings:
         if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"PUBLIC_URL must start with http:// or https://, got {settings.public_url!r}"
+            )
+        interface = _get(merged, "RASA_INTERFACE", "127.0.0.1")
+        if validate and not settings.public_url and not _is_loopback(interface):
+            # Behind a proxy or tunnel the URL Twilio signed is not the one we see.
+            raise SettingsError(
+                f"PUBLIC_URL must be set when Rasa listens on RASA_INTERFACE={interface} with "
+                "TWILIO_VALIDATE_SIGNATURE on: set it to the https://host Twilio calls"
             )
         return settings
 
