@@ -284,6 +284,13 @@ def test_rasa_runs_the_mounted_model() -> None:
     assert not any("rasa_bot/data" in src for src, _ in copies(dockerfile("rasa.Dockerfile")))
 
 
+def test_the_model_image_only_carries_the_model_ci_trained() -> None:
+    instructions = dockerfile("model.Dockerfile")
+    assert copies(instructions) == [(["rasa_bot/models/current.tar.gz"], "/model/current.tar.gz")]
+    assert not [i for i in instructions if i.keyword == "RUN"]
+    assert [i.args for i in instructions if i.keyword == "USER"] == ["1001"]
+
+
 @pytest.mark.parametrize(
     ("name", "route"),
     [
@@ -302,6 +309,6 @@ def test_dockerignore_keeps_secrets_and_the_venv_out() -> None:
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    for needed in (".env", ".venv", ".git", "var", "rasa_bot/models"):
+    for needed in (".env", ".venv", ".git", "var", "rasa_bot/models/*"):
         assert needed in patterns
     assert "!.env" not in patterns and "!.venv" not in patterns
