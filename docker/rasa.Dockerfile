@@ -21,7 +21,8 @@ COPY telephony /app/telephony
 COPY channels /app/channels
 COPY contract.p[y] /app/
 COPY stor[e]s /app/stores
-COPY rasa_bot/credentials.yml rasa_bot/endpoints.yml /app/
+# The voice channel only (no REST channel in a deployment).
+COPY docker/credentials.yml rasa_bot/endpoints.yml /app/
 
 ENV PYTHONPATH=/app \
     RASA_TELEMETRY_ENABLED=false \

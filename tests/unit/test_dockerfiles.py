@@ -110,7 +110,7 @@ def import_closure(entries: Iterable[str]) -> tuple[set[str], set[str]]:
 
 
 def rasa_entries() -> set[str]:
-    """``channels`` plus every first-party dotted class the Rasa YAML files name."""
+    """``channels`` plus every first-party dotted class the image's Rasa YAML files name."""
     found = {"channels"}
 
     def visit(node: object) -> None:
@@ -126,8 +126,10 @@ def rasa_entries() -> set[str]:
             if first_party(top) is not None:
                 found.add(top)
 
-    for path in sorted((ROOT / "rasa_bot").glob("*.yml")):
-        visit(yaml.safe_load(path.read_text()))
+    for sources, _ in copies(dockerfile("rasa.Dockerfile")):
+        for source in sources:
+            if source.endswith(".yml"):
+                visit(yaml.safe_load((ROOT / source).read_text()))
     return found
 
 
@@ -276,6 +278,16 @@ def test_the_image_never_trains_and_never_runs_as_root(name: str) -> None:
     assert "rasa train" not in runs
     users = [i.args for i in instructions if i.keyword == "USER"]
     assert users and users[-1] not in ("root", "0")
+
+
+def test_the_image_opens_only_the_voice_channel() -> None:
+    channels = yaml.safe_load((ROOT / "docker" / "credentials.yml").read_text())
+    assert list(channels) == ["channels.twilio_voice.TwilioVoiceChannel"]
+    assert (
+        channels.keys()
+        <= yaml.safe_load((ROOT / "rasa_bot" / "credentials.yml").read_text()).keys()
+    )
+    assert "channels" in rasa_entries()
 
 
 def test_rasa_runs_the_mounted_model() -> None:
