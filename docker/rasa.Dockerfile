@@ -34,7 +34,7 @@ RUN mkdir -p /app/models && chown -R 1001:0 /app/models
 USER 1001
 EXPOSE 5005
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=4 \
-    CMD curl -fsS http://127.0.0.1:5005/webhooks/twilio_voice/ || exit 1
+    CMD ["sh", "-c", "curl -fsS http://127.0.0.1:5005/webhooks/twilio_voice/ || exit 1"]
 # The base image's entrypoint is `rasa`.
 CMD ["run", "--model", "/app/models/current.tar.gz", \
      "--credentials", "/app/credentials.yml", "--endpoints", "/app/endpoints.yml", \
