@@ -1,9 +1,7 @@
 # Action server. Build from the repository root:
 #   docker build -f docker/actions.Dockerfile -t helpdesk-voice-actions .
 # Only rasa-sdk and the clients' libraries, not Rasa itself: see
-# docker/actions-requirements.txt. BuildKit (docker's default builder) is
-# assumed: an empty wildcard is allowed, so the `p[y]`/`stor[e]s` sources copy
-# modules only once they exist.
+# docker/actions-requirements.txt.
 FROM python:3.10-slim-bookworm
 
 RUN useradd --create-home --home-dir /app --uid 1001 --gid 0 --shell /usr/sbin/nologin actions
@@ -19,8 +17,8 @@ COPY settings /app/settings
 COPY speech /app/speech
 COPY telephony /app/telephony
 COPY actions /app/actions
-COPY contract.p[y] /app/
-COPY stor[e]s /app/stores
+COPY stores /app/stores
+COPY contract.py /app/
 
 ENV PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -31,4 +29,5 @@ EXPOSE 5055
 # python:slim has no curl; urlopen raises (exit 1) on anything but a 2xx.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=4 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5055/health', timeout=4)"]
-CMD ["python", "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]
+# rasa-sdk's app plus the ticket outbox worker; all interfaces, inside the container.
+CMD ["python", "-m", "actions.server", "--host", "0.0.0.0", "--port", "5055"]

@@ -2,8 +2,6 @@
 #   docker build -f docker/rasa.Dockerfile -t helpdesk-voice-rasa .
 # The model is not trained here: the one CI trained (make train ->
 # rasa_bot/models/current.tar.gz) is mounted read-only at /app/models.
-# BuildKit (docker's default builder) is assumed: an empty wildcard is allowed,
-# so the `p[y]`/`stor[e]s` sources copy modules only once they exist.
 FROM rasa/rasa:3.6.21-full
 
 USER root
@@ -19,10 +17,10 @@ COPY settings /app/settings
 COPY speech /app/speech
 COPY telephony /app/telephony
 COPY channels /app/channels
-COPY contract.p[y] /app/
-COPY stor[e]s /app/stores
-# The voice channel only (no REST channel in a deployment).
-COPY docker/credentials.yml rasa_bot/endpoints.yml /app/
+COPY stores /app/stores
+COPY contract.py /app/
+# credentials.yml opens the voice channel only: no unsigned channel in a deployment.
+COPY rasa_bot/credentials.yml rasa_bot/endpoints.yml /app/
 
 ENV PYTHONPATH=/app \
     RASA_TELEMETRY_ENABLED=false \

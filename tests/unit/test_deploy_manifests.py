@@ -19,7 +19,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 COMPONENT = "app.kubernetes.io/component"
-HEALTH = {"rasa": "/webhooks/twilio_voice/", "actions": "/health", "duckling": "/"}
+# Readiness: the full health route. Liveness: a route of the same server that does
+# not depend on other parts (Rasa's root), so an outage elsewhere restarts nothing.
+READY = {"rasa": "/webhooks/twilio_voice/", "actions": "/health", "duckling": "/"}
+ALIVE = {"rasa": "/", "actions": "/health", "duckling": "/"}
 SECRET_NAME = "helpdesk-voice-secrets"
 SECRET_KEYS = {"TWILIO_AUTH_TOKEN", "SNOW_PASSWORD", "TRACKER_STORE_URL", "LOCK_STORE_URL"}
 SECRET_LOOKING = re.compile(r"TOKEN|PASSWORD|SECRET|_KEY$|STORE_URL")
@@ -69,7 +72,7 @@ def deployment(request: pytest.FixtureRequest) -> Doc:
 
 def test_rasa_the_action_server_and_duckling_are_deployed() -> None:
     components = {d["metadata"]["labels"][COMPONENT] for d in of_kind("Deployment")}
-    assert components == set(HEALTH)
+    assert components == set(READY)
     rasa = next(d for d in of_kind("Deployment") if d["metadata"]["labels"][COMPONENT] == "rasa")
     assert rasa["spec"]["replicas"] >= 2
     budgets = [p for p in of_kind("PodDisruptionBudget") if p["spec"]["minAvailable"] >= 1]
@@ -78,11 +81,11 @@ def test_rasa_the_action_server_and_duckling_are_deployed() -> None:
 
 def test_probes_hit_the_health_route_on_the_service_port(deployment: Doc) -> None:
     main = containers(deployment, init=False)[0]
-    path = HEALTH[deployment["metadata"]["labels"][COMPONENT]]
+    component = deployment["metadata"]["labels"][COMPONENT]
     target = service_for(deployment)["spec"]["ports"][0]["targetPort"]
-    for probe in ("readinessProbe", "livenessProbe"):
+    for probe, paths in (("readinessProbe", READY), ("livenessProbe", ALIVE)):
         get = main[probe]["httpGet"]
-        assert get["path"] == path, f"{probe} of {main['name']}"
+        assert get["path"] == paths[component], f"{probe} of {main['name']}"
         assert container_port(main, get["port"]) == container_port(main, target)
 
 
@@ -95,6 +98,13 @@ def test_secrets_come_from_the_secret(deployment: Doc) -> None:
                 ref = env.get("valueFrom", {}).get("secretKeyRef")
                 assert ref == {"name": SECRET_NAME, "key": env["name"]}, env["name"]
                 assert "value" not in env
+
+
+def test_rasa_and_the_action_server_share_the_tracker_database() -> None:
+    for deployment in of_kind("Deployment"):
+        names = {e["name"] for c in containers(deployment) for e in c.get("env", [])}
+        shares = deployment["metadata"]["labels"][COMPONENT] in ("rasa", "actions")
+        assert ("TRACKER_STORE_URL" in names) == shares, deployment["metadata"]["name"]
 
 
 def test_config_maps_hold_no_secrets() -> None:
@@ -162,19 +172,23 @@ def test_every_compose_service_restarts_and_is_checked() -> None:
         assert service["healthcheck"]["test"], name
 
 
-def test_rasa_starts_after_its_dependencies_are_healthy() -> None:
+def test_services_start_after_their_dependencies_are_healthy() -> None:
     services = compose()["services"]
-    depends = services["rasa"]["depends_on"]
-    assert set(depends) == set(services) - {"rasa"}
-    assert all(d["condition"] == "service_healthy" for d in depends.values())
+    assert set(services["rasa"]["depends_on"]) == set(services) - {"rasa"}
+    assert set(services["actions"]["depends_on"]) == {"postgres"}
+    for service in services.values():
+        for dependency in service.get("depends_on", {}).values():
+            assert dependency["condition"] == "service_healthy"
 
 
 def test_every_password_has_one_required_source() -> None:
     env = {name: s.get("environment", {}) for name, s in compose()["services"].items()}
     required = "${TRACKER_DB_PASSWORD:?"
-    assert env["postgres"]["POSTGRES_PASSWORD"].startswith(required)
-    assert f"postgres:{required}" in env["rasa"]["TRACKER_STORE_URL"]
     text = (ROOT / "docker-compose.yml").read_text()
+    assert env["postgres"]["POSTGRES_PASSWORD"].startswith(required)
+    for service in ("rasa", "actions"):  # conversations and the ticket outbox share it
+        assert f"postgres:{required}" in env[service]["TRACKER_STORE_URL"]
+    assert text.count(required) == 2, "one password, written once for Postgres, once in the URL"
     assert not re.search(r"\$\{[A-Z_]*(PASSWORD|TOKEN)[A-Z_]*:?-", text), "no default secrets"
 
 

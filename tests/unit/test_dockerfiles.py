@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import json
 import re
 import shlex
 import sys
@@ -77,41 +78,69 @@ def first_party(name: str) -> Path | None:
     return None
 
 
-def imported_names(path: Path) -> set[str]:
-    """Top-level names a module imports (absolute imports only; relative ones stay inside)."""
-    names = set()
+def module_file(dotted: str) -> Path | None:
+    """The file of a first-party module: ``a.b`` is a/b.py or a/b/__init__.py."""
+    base = ROOT.joinpath(*dotted.split("."))
+    for candidate in (base.parent / f"{base.name}.py", base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Dotted names a module imports; ``from a import b`` gives ``a`` and ``a.b``."""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *(node.module or "").split(".")]).strip(".")
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
 
 
 def import_closure(entries: Iterable[str]) -> tuple[set[str], set[str]]:
-    """(first-party, third-party) top-level names reached from the entry packages."""
+    """(first-party modules, third-party top-level names) reached from the entry modules.
+
+    A module and every package above it run when it is imported; a name that is
+    no module (``from a import function``) adds nothing.
+    """
     ours: set[str] = set()
     theirs: set[str] = set()
     todo = list(entries)
     while todo:
-        name = todo.pop()
-        if name in ours:
+        parts = todo.pop().split(".")
+        if first_party(parts[0]) is None:
+            if parts[0] not in sys.stdlib_module_names and parts[0] != "__future__":
+                theirs.add(parts[0])
             continue
-        where = first_party(name)
-        assert where is not None, f"entry {name} is not a package or module of the repository"
-        ours.add(name)
-        files = sorted(where.rglob("*.py")) if where.is_dir() else [where]
-        for imported in set().union(*(imported_names(f) for f in files)):
-            if first_party(imported) is not None:
-                todo.append(imported)
-            elif imported not in sys.stdlib_module_names and imported != "__future__":
-                theirs.add(imported)
+        for depth in range(1, len(parts) + 1):
+            name = ".".join(parts[:depth])
+            path = module_file(name)
+            if path is not None and name not in ours:
+                ours.add(name)
+                todo.extend(imports_of(path))
     return ours, theirs
 
 
+def package_modules(package: str) -> set[str]:
+    """Every module of a package: rasa-sdk imports all of ``actions`` at start."""
+    return {module_name(path) for path in (ROOT / package).rglob("*.py")}
+
+
 def rasa_entries() -> set[str]:
-    """``channels`` plus every first-party dotted class the image's Rasa YAML files name."""
-    found = {"channels"}
+    """The channel package plus every first-party dotted name in the image's Rasa YAML."""
+    found = package_modules("channels")
 
     def visit(node: object) -> None:
         if isinstance(node, dict):
@@ -121,10 +150,8 @@ def rasa_entries() -> set[str]:
         elif isinstance(node, list):
             for item in node:
                 visit(item)
-        elif isinstance(node, str) and DOTTED.match(node):
-            top = node.split(".")[0]
-            if first_party(top) is not None:
-                found.add(top)
+        elif isinstance(node, str) and DOTTED.match(node) and first_party(node.split(".")[0]):
+            found.add(node)
 
     for sources, _ in copies(dockerfile("rasa.Dockerfile")):
         for source in sources:
@@ -133,7 +160,13 @@ def rasa_entries() -> set[str]:
     return found
 
 
-IMAGES = {"rasa.Dockerfile": rasa_entries, "actions.Dockerfile": lambda: {"actions"}}
+IMAGES = {"rasa.Dockerfile": rasa_entries, "actions.Dockerfile": lambda: package_modules("actions")}
+
+
+def shipped_packages(name: str) -> set[str]:
+    """Top-level first-party packages and modules an image's code imports."""
+    ours, _ = import_closure(IMAGES[name]())
+    return {module.split(".")[0] for module in ours}
 
 
 def missing_copies(instructions: list[Instruction], packages: Iterable[str]) -> list[str]:
@@ -219,7 +252,7 @@ def installed_closure(names: Iterable[str]) -> set[str]:
 
 @pytest.mark.parametrize("name", sorted(IMAGES))
 def test_every_first_party_import_is_copied(name: str) -> None:
-    ours, _ = import_closure(IMAGES[name]())
+    ours = shipped_packages(name)
     assert {"settings", "telephony"} <= ours  # the walk reaches past the entry package
     assert missing_copies(dockerfile(name), ours) == []
     env = " ".join(i.args for i in dockerfile(name) if i.keyword == "ENV")
@@ -228,8 +261,7 @@ def test_every_first_party_import_is_copied(name: str) -> None:
 
 def test_removing_a_copy_is_caught() -> None:
     instructions = [i for i in dockerfile("rasa.Dockerfile") if not i.args.startswith("telephony ")]
-    ours, _ = import_closure(rasa_entries())
-    assert missing_copies(instructions, ours) == ["telephony"]
+    assert missing_copies(instructions, shipped_packages("rasa.Dockerfile")) == ["telephony"]
 
 
 def test_a_package_copied_as_contents_is_caught() -> None:
@@ -281,13 +313,18 @@ def test_the_image_never_trains_and_never_runs_as_root(name: str) -> None:
 
 
 def test_the_image_opens_only_the_voice_channel() -> None:
-    channels = yaml.safe_load((ROOT / "docker" / "credentials.yml").read_text())
+    copied = [src for sources, _ in copies(dockerfile("rasa.Dockerfile")) for src in sources]
+    credentials = next(src for src in copied if src.endswith("credentials.yml"))
+    channels = yaml.safe_load((ROOT / credentials).read_text())
     assert list(channels) == ["channels.twilio_voice.TwilioVoiceChannel"]
-    assert (
-        channels.keys()
-        <= yaml.safe_load((ROOT / "rasa_bot" / "credentials.yml").read_text()).keys()
-    )
-    assert "channels" in rasa_entries()
+
+
+def test_the_action_server_runs_a_shipped_module() -> None:
+    instructions = dockerfile("actions.Dockerfile")
+    cmd = json.loads(next(i.args for i in instructions if i.keyword == "CMD"))
+    module = cmd[cmd.index("-m") + 1]
+    assert module in import_closure(package_modules("actions"))[0]
+    assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
 
 
 def test_rasa_runs_the_mounted_model() -> None:
