@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from actions.api.servicenow import ServiceNowClient
-from settings import ServiceNowSettings, StoreSettings, load_environment
+from settings import ServiceNowSettings, StoreSettings, TicketSettings, load_environment
 from stores.database import engine_for
 from stores.outbox import Outbox
 from telephony.twilio_rest import TwilioRest, TwilioRestSettings
@@ -35,3 +35,10 @@ def outbox() -> Outbox:
     load_environment()
     settings = StoreSettings.from_env()
     return Outbox(engine_for(settings.tracker_store_url, settings.connect_timeout_seconds))
+
+
+@lru_cache(maxsize=1)
+def tickets() -> TicketSettings:
+    """How ticket requests are delivered (``TICKET_*``)."""
+    load_environment()
+    return TicketSettings.from_env()

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.ticket import TICKET_FORM_SLOTS, full_description, short_description
-from actions.ticket_delivery import SETTLE_SECONDS, Delivery, deliver
+from actions.ticket_delivery import Delivery, deliver
 
 logger = logging.getLogger(__name__)
 ANYTHING_ELSE = "Is there anything else I can help with?"
@@ -87,10 +87,11 @@ class ActionOpenIncident(Action):
         key = request_key(call_sid, request_number)
         outbox, servicenow = clients.outbox(), clients.servicenow()
         request = await outbox.put(key, call_sid, ticket_payload(tracker))
+        settle = clients.tickets().settle_seconds
         delivery, in_flight = Delivery(), False
         if request.incident_number is None:
-            if await outbox.claim(key, SETTLE_SECONDS):
-                delivery = await self._deliver_now(outbox, servicenow, key)
+            if await outbox.claim(key, settle):
+                delivery = await self._deliver_now(outbox, servicenow, key, settle)
             else:
                 in_flight = True  # the worker (or an earlier turn) is delivering it now
         number = delivery.incident.number if delivery.incident else request.incident_number
@@ -111,15 +112,15 @@ class ActionOpenIncident(Action):
         return events
 
     @staticmethod
-    async def _deliver_now(outbox: Any, servicenow: Any, key: str) -> Delivery:
+    async def _deliver_now(outbox: Any, servicenow: Any, key: str, settle: float) -> Delivery:
         """One delivery within the turn; an unfinished one is left to the worker."""
         claimed = await outbox.get(key)
         assert claimed is not None
         try:
             return await asyncio.wait_for(
-                deliver(outbox, servicenow, claimed), servicenow.timeout_seconds + 0.5
+                deliver(outbox, servicenow, claimed, settle), servicenow.timeout_seconds + 0.5
             )
         except asyncio.TimeoutError:
             # The write may still land: the worker looks it up before any retry.
-            await outbox.retry_later(key, SETTLE_SECONDS, "no answer within the turn")
+            await outbox.retry_later(key, settle, "no answer within the turn")
             return Delivery()

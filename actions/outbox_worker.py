@@ -13,13 +13,16 @@ import logging
 
 from actions.api.servicenow import ServiceNowClient
 from actions.ticket_delivery import deliver
+from settings import TicketSettings
 from stores.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0
 
 
-async def deliver_due(outbox: Outbox, servicenow: ServiceNowClient) -> int:
+async def deliver_due(
+    outbox: Outbox, servicenow: ServiceNowClient, settle_seconds: float = 30.0
+) -> int:
     """One pass over the due requests; returns how many were filed."""
     filed = 0
     for key in await outbox.due():
@@ -28,20 +31,20 @@ async def deliver_due(outbox: Outbox, servicenow: ServiceNowClient) -> int:
         request = await outbox.get(key)
         if request is None:
             continue
-        result = await deliver(outbox, servicenow, request)
+        result = await deliver(outbox, servicenow, request, settle_seconds)
         filed += result.incident is not None
     return filed
 
 
 async def run_worker(
-    outbox: Outbox, servicenow: ServiceNowClient, interval_seconds: float = 1.0
+    outbox: Outbox, servicenow: ServiceNowClient, settings: TicketSettings
 ) -> None:
     """Runs until cancelled; a failed pass is logged and the next one comes anyway."""
     while True:
         try:
-            await deliver_due(outbox, servicenow)
+            await deliver_due(outbox, servicenow, settings.settle_seconds)
         except asyncio.CancelledError:
             raise
         except Exception:
             logger.exception("ticket outbox pass failed")
-        await asyncio.sleep(interval_seconds)
+        await asyncio.sleep(settings.worker_interval_seconds)

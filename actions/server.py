@@ -24,7 +24,7 @@ def build_app() -> Sanic:
     @app.after_server_start
     async def start_worker(app: Sanic, _loop: object) -> None:
         app.ctx.outbox_worker = asyncio.create_task(
-            run_worker(clients.outbox(), clients.servicenow())
+            run_worker(clients.outbox(), clients.servicenow(), clients.tickets())
         )
 
     @app.before_server_stop

@@ -24,9 +24,6 @@ from stores.outbox import Outbox, TicketRequest
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30.0
-# After an answer that never came, ServiceNow may still be working on the write:
-# look again only once it must have finished or given up.
-SETTLE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,12 @@ async def _look_again(servicenow: ServiceNowClient, key: str) -> Incident | None
         return None
 
 
-async def deliver(outbox: Outbox, servicenow: ServiceNowClient, request: TicketRequest) -> Delivery:
+async def deliver(
+    outbox: Outbox,
+    servicenow: ServiceNowClient,
+    request: TicketRequest,
+    settle_seconds: float = 30.0,
+) -> Delivery:
     """Files ``request`` (already claimed by the caller of this function)."""
     key = request.correlation_id
     payload = request.payload
@@ -86,7 +88,8 @@ async def deliver(outbox: Outbox, servicenow: ServiceNowClient, request: TicketR
         retry_after = getattr(error, "retry_after", None)
         delay = backoff_seconds(request.attempts, retry_after)
         if getattr(error, "maybe_committed", False):
-            delay = max(delay, SETTLE_SECONDS)
+            # ServiceNow may still be writing it: look again only once it settled.
+            delay = max(delay, settle_seconds)
         logger.warning("ticket request %s kept for %.0f s: %s", key, delay, error)
         await outbox.retry_later(key, delay, str(error))
         return Delivery()

@@ -76,6 +76,9 @@ class TwilioCall:
         self.twilio_api_url = twilio_api_url.rstrip("/") if twilio_api_url else None
         self.conference: str | None = None
         self._after_dial: list[ET.Element] = []
+        self.last_request: tuple[str, dict[str, str]] | None = None
+        # Seconds each of Twilio's requests took, in order.
+        self.durations: list[float] = []
 
     # -- the caller's actions ---------------------------------------------------
 
@@ -164,13 +167,31 @@ class TwilioCall:
         """A signed POST, as Twilio sends it."""
         params = self.params(extra)
         signature = self.validator.compute_signature(url, params)
-        return requests.post(
-            url, data=params, headers={"X-Twilio-Signature": signature}, timeout=self.timeout
-        )
+        started = time.monotonic()
+        try:
+            return requests.post(
+                url, data=params, headers={"X-Twilio-Signature": signature}, timeout=self.timeout
+            )
+        finally:
+            self.durations.append(time.monotonic() - started)
+
+    def retry_last_answer(self) -> Turn:
+        """Twilio's retry of the caller's last answer, followed like any answer."""
+        if self.last_request is None:
+            raise RuntimeError("nothing was answered yet")
+        self.hung_up = False
+        return self._request(*self.last_request)
+
+    def repeat_last_request(self) -> requests.Response:
+        """Twilio's retry of the caller's last answer: the same URL, the same parameters."""
+        if self.last_request is None:
+            raise RuntimeError("nothing was answered yet")
+        return self.post(*self.last_request)
 
     def _answer(self, extra: dict[str, str]) -> Turn:
         if self.hung_up or self.action_url is None:
             raise RuntimeError("the call is not listening (not dialled, or hung up)")
+        self.last_request = (self.action_url, extra)
         return self._request(self.action_url, extra)
 
     def _request(self, url: str, extra: dict[str, str]) -> Turn:

@@ -311,3 +311,26 @@ def redact_url(url: str) -> str:
     credentials, _, host = rest.rpartition("@")
     user = credentials.split(":", 1)[0]
     return f"{head}://{user}:***@{host}" if user else f"{head}://***@{host}"
+
+
+@dataclass(frozen=True)
+class TicketSettings:
+    """How confirmed ticket requests reach ServiceNow (actions.ticket_delivery)."""
+
+    # After a create that went unanswered, ServiceNow may still be writing it:
+    # the request is looked up again only after this long, never re-created before.
+    settle_seconds: float
+    worker_interval_seconds: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> TicketSettings:
+        settings = cls(
+            settle_seconds=_float(env, "TICKET_SETTLE_SECONDS", 30.0),
+            worker_interval_seconds=_float(env, "TICKET_WORKER_INTERVAL_SECONDS", 1.0),
+        )
+        if settings.settle_seconds < 1 or settings.worker_interval_seconds <= 0:
+            raise SettingsError(
+                "TICKET_SETTLE_SECONDS must be at least 1 and "
+                "TICKET_WORKER_INTERVAL_SECONDS above 0"
+            )
+        return settings

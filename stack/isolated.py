@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
+from emulators.twilio_call import TwilioCall
 from stack.local import Ports, build_services, stack_environment
 from stack.processes import Service, free_port
 
@@ -31,6 +35,53 @@ class IsolatedStack:
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
+
+    def call(self, **kwargs: str) -> TwilioCall:
+        return TwilioCall(self.voice_url, self.auth_token, twilio_api_url=self.twilio_url, **kwargs)
+
+    def set_agent(self, number: str, behaviour: str) -> None:
+        reply = requests.post(
+            f"{self.twilio_url}/_emulator/agents",
+            json={"number": number, "behaviour": behaviour, "ring_seconds": 0.2},
+            timeout=5,
+        )
+        reply.raise_for_status()
+
+    def agent_calls(self) -> list[dict]:
+        """Calls the Twilio emulator placed to agents (newest last)."""
+        reply = requests.get(f"{self.twilio_url}/_emulator/calls", timeout=5)
+        reply.raise_for_status()
+        return [call for call in reply.json() if call.get("direction") == "outbound-api"]
+
+    def set_fault(self, mode: str, **options: object) -> None:
+        reply = requests.post(
+            f"{self.servicenow_url}/_emulator/faults", json={"mode": mode, **options}, timeout=5
+        )
+        reply.raise_for_status()
+
+    def incidents(self, query: str) -> list[dict[str, str]]:
+        """Incidents as ServiceNow stores them (raw values), by encoded query."""
+        reply = requests.get(
+            f"{self.servicenow_url}/api/now/table/incident",
+            params={"sysparm_query": query, "sysparm_exclude_reference_link": "true"},
+            auth=("admin", "admin"),
+            timeout=5,
+        )
+        reply.raise_for_status()
+        return reply.json()["result"]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a service's whole process group, as a crash would."""
+        service = self.service(name)
+        if service.process is not None and service.process.poll() is None:
+            os.killpg(service.process.pid, signal.SIGKILL)
+            service.process.wait()
+
+    def restart(self, name: str, timeout: float = 240.0) -> None:
+        """Start a killed service again on the same port, and wait until it is healthy."""
+        service = self.service(name)
+        service.start()
+        service.wait_healthy(timeout)
 
     def url(self, port_name: str) -> str:
         return f"http://127.0.0.1:{getattr(self.ports, port_name)}"

@@ -11,50 +11,17 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from emulators.twilio_call import TwilioCall
 from stack.isolated import AGENTS, IsolatedStack, isolated_stack
 
 AUTH_TOKEN = "integration-test-token"
 TURN_BUDGET_SECONDS = 1.5
+SNOW_TIMEOUT_SECONDS = 3.0
+SETTLE_SECONDS = 8.0
 AGENT, SECOND_AGENT = AGENTS
 
 
 class Stack(IsolatedStack):
-    """The isolated stack, with what the call tests ask of it."""
-
-    def call(self, **kwargs: str) -> TwilioCall:
-        return TwilioCall(self.voice_url, AUTH_TOKEN, twilio_api_url=self.twilio_url, **kwargs)
-
-    def set_agent(self, number: str, behaviour: str) -> None:
-        reply = requests.post(
-            f"{self.twilio_url}/_emulator/agents",
-            json={"number": number, "behaviour": behaviour, "ring_seconds": 0.2},
-            timeout=5,
-        )
-        reply.raise_for_status()
-
-    def agent_calls(self) -> list[dict]:
-        """Calls the Twilio emulator placed to agents (newest last)."""
-        reply = requests.get(f"{self.twilio_url}/_emulator/calls", timeout=5)
-        reply.raise_for_status()
-        return [call for call in reply.json() if call.get("direction") == "outbound-api"]
-
-    def set_fault(self, mode: str, **options: object) -> None:
-        reply = requests.post(
-            f"{self.servicenow_url}/_emulator/faults", json={"mode": mode, **options}, timeout=5
-        )
-        reply.raise_for_status()
-
-    def incidents(self, query: str) -> list[dict[str, str]]:
-        """Incidents as ServiceNow stores them (raw values), by encoded query."""
-        reply = requests.get(
-            f"{self.servicenow_url}/api/now/table/incident",
-            params={"sysparm_query": query, "sysparm_exclude_reference_link": "true"},
-            auth=("admin", "admin"),
-            timeout=5,
-        )
-        reply.raise_for_status()
-        return reply.json()["result"]
+    """The isolated stack, with what the call tests read of it."""
 
     def log(self, service: str) -> str:
         """What one of the stack's processes has logged so far."""
@@ -83,7 +50,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         auth_token=AUTH_TOKEN,
         name="integration",
         overrides={
-            "SNOW_TIMEOUT_SECONDS": "3",
+            "SNOW_TIMEOUT_SECONDS": str(SNOW_TIMEOUT_SECONDS),
+            "TICKET_SETTLE_SECONDS": str(SETTLE_SECONDS),
             # Short, so a slow ServiceNow answer exercises the filler and redirect.
             "VOICE_TURN_BUDGET_SECONDS": str(TURN_BUDGET_SECONDS),
         },

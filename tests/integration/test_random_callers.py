@@ -14,14 +14,12 @@ from __future__ import annotations
 import os
 import random
 import re
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
-import requests
 import yaml
 
 from emulators.twilio_call import TwilioCall
@@ -78,21 +76,6 @@ ATTACKS = [
 ]
 
 
-class TimedCall(TwilioCall):
-    """A call that remembers how long each of Twilio's requests took."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.durations: list[float] = []
-
-    def post(self, url: str, extra: dict[str, str]) -> requests.Response:
-        started = time.monotonic()
-        try:
-            return super().post(url, extra)
-        finally:
-            self.durations.append(time.monotonic() - started)
-
-
 def sentences(text: str) -> list[str]:
     return [s.strip().lower() for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]
 
@@ -124,7 +107,7 @@ class Walk:
     turns: int = 0
 
 
-def act(call: TimedCall, rng: random.Random, walk: Walk) -> None:
+def act(call: TwilioCall, rng: random.Random, walk: Walk) -> None:
     kind = rng.choices(
         ["example", "off_topic", "control", "correction", "email", "key", "silence", "attack"],
         weights=[30, 8, 12, 6, 10, 12, 6, 4],
@@ -154,7 +137,7 @@ def act(call: TimedCall, rng: random.Random, walk: Walk) -> None:
 
 def walk_one(stack: Stack, number: int) -> Walk:
     rng = random.Random(SEED * 1000 + number)
-    call = TimedCall(
+    call = TwilioCall(
         stack.voice_url,
         AUTH_TOKEN,
         twilio_api_url=stack.twilio_url,

@@ -1,0 +1,238 @@
+"""What goes wrong while a caller files a ticket, and what must still come out of it.
+
+Each scenario drives whole calls through the signed voice webhook of a running
+stack (stack.isolated), injects one fault (ServiceNow slow, silent after a
+write, or down; a webhook retried; the action server or Rasa killed mid-turn),
+and reports how many incidents the calls created, what the caller heard, and
+the longest request Twilio made.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from emulators.twilio_call import Turn, TwilioCall
+from stack.isolated import IsolatedStack
+
+ABEL = "abel dot tuter at example dot com"
+NUMBER_HEARD = re.compile(r"ticket number is I N C")
+SAVED = "I've saved your request and it will be filed automatically"
+BEING_FILED = "already saved and being filed"
+
+
+@dataclass
+class Outcome:
+    scenario: str
+    expected: int
+    created: int
+    heard: str
+    longest_turn: float
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.created == self.expected and not self.problems
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long the outage lasts, and how long ServiceNow waits before a deferred retry."""
+
+    outage_seconds: float = 60.0
+    settle_seconds: float = 30.0
+    client_timeout_seconds: float = 4.0
+
+
+def to_confirmation(call: TwilioCall) -> str:
+    """Reports a VPN problem and answers every question; returns the read-back."""
+    call.dial()
+    call.say("um my vpn keeps disconnecting")
+    call.say("it drops every ten minutes when i'm working from home")
+    call.say("it's urgent")
+    return call.say(ABEL).text
+
+
+def created_for(stack: IsolatedStack, call: TwilioCall) -> int:
+    return len(stack.incidents(f"correlation_idSTARTSWITH{call.sid}"))
+
+
+def wait_for_incidents(
+    stack: IsolatedStack, calls: list[TwilioCall], expected: int, timeout: float
+) -> int:
+    """Polls ServiceNow until the calls have ``expected`` incidents (or time is up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        created = sum(created_for(stack, call) for call in calls)
+        if created >= expected or time.monotonic() > deadline:
+            time.sleep(1.0)  # and nothing more arrives after that
+            return sum(created_for(stack, call) for call in calls)
+        time.sleep(0.5)
+
+
+def _outcome(
+    name: str, stack: IsolatedStack, calls: list[TwilioCall], expected: int, heard: str
+) -> Outcome:
+    longest = max((d for call in calls for d in call.durations), default=0.0)
+    created = sum(created_for(stack, call) for call in calls)
+    return Outcome(name, expected, created, heard, longest)
+
+
+def late_answer(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """ServiceNow writes the incident, then answers after the client gave up."""
+    call = stack.call()
+    to_confirmation(call)
+    stack.set_fault("slow_after_commit", delay_seconds=timing.client_timeout_seconds + 2, count=1)
+    heard = call.say("yes").text
+    outcome = _outcome("late answer after the write", stack, [call], 1, heard)
+    if not NUMBER_HEARD.search(heard):
+        outcome.problems.append("the caller did not hear the number of the incident that exists")
+    return outcome
+
+
+def dropped_answer(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """ServiceNow writes the incident, then closes the connection without answering."""
+    call = stack.call()
+    to_confirmation(call)
+    stack.set_fault("drop_after_commit", count=1)
+    heard = call.say("yes").text
+    outcome = _outcome("connection dropped after the write", stack, [call], 1, heard)
+    if not NUMBER_HEARD.search(heard):
+        outcome.problems.append("the caller did not hear the number of the incident that exists")
+    return outcome
+
+
+def slow_servicenow(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """ServiceNow takes longer than any turn; the caller says yes again afterwards."""
+    call = stack.call()
+    to_confirmation(call)
+    stack.set_fault("slow", delay_seconds=timing.settle_seconds - 2, count=1)
+    heard = call.say("yes").text
+    call.say("yes")
+    created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 20)
+    outcome = _outcome("ServiceNow slower than a turn", stack, [call], 1, heard)
+    outcome.created = created
+    if SAVED not in heard:
+        outcome.problems.append("the caller was not told the request is saved")
+    return outcome
+
+
+def retried_webhook(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """Twilio sends the caller's "yes" again, once after the answer and twice at once."""
+    call = stack.call()
+    to_confirmation(call)
+    heard = call.say("yes").text
+    answers = [call.repeat_last_request().text]
+    threads = [
+        threading.Thread(target=lambda: answers.append(call.repeat_last_request().text))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcome = _outcome("webhook retried by Twilio", stack, [call], 1, heard)
+    if len(set(answers)) != 1:
+        outcome.problems.append("retries of one request got different answers")
+    if not all("I N C" in answer for answer in answers):
+        outcome.problems.append("a retry did not get the answer with the ticket number")
+    return outcome
+
+
+def actions_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """The action server dies while it files the ticket, and comes back."""
+    call = stack.call()
+    to_confirmation(call)
+    stack.set_fault("slow", delay_seconds=3, count=1)
+    turn: list[Turn] = []
+    caller = threading.Thread(target=lambda: turn.append(call.say("yes")))
+    caller.start()
+    time.sleep(1.0)
+    stack.kill("action-server")
+    caller.join()
+    heard = turn[0].text if turn else ""
+    stack.restart("action-server")
+    again = call.say("yes").text
+    created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 30)
+    outcome = _outcome("action server killed while filing", stack, [call], 1, f"{heard} | {again}")
+    outcome.created = created
+    if "anything else" in heard.lower() and "went wrong" not in heard:
+        outcome.problems.append("the caller heard the empty filler after a failed turn")
+    if "went wrong" not in heard:
+        outcome.problems.append("the caller was not told that something went wrong")
+    return outcome
+
+
+def rasa_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """Rasa dies mid-turn; Twilio retries the request once Rasa is back."""
+    call = stack.call()
+    to_confirmation(call)
+    stack.set_fault("slow", delay_seconds=3, count=1)
+    caller = threading.Thread(target=lambda: _ignore_errors(lambda: call.say("yes")))
+    caller.start()
+    time.sleep(1.0)
+    stack.kill("rasa")
+    caller.join()
+    stack.restart("rasa")
+    heard = call.retry_last_answer().text
+    created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 30)
+    outcome = _outcome("Rasa killed while filing", stack, [call], 1, heard)
+    outcome.created = created
+    if not (NUMBER_HEARD.search(heard) or SAVED in heard or BEING_FILED in heard):
+        outcome.problems.append("after the restart the caller did not hear what became of it")
+    return outcome
+
+
+def outage_with_five_callers(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """ServiceNow is down while five callers each confirm a ticket; then it returns."""
+    calls = [stack.call(caller=f"+1555555{1000 + n}") for n in range(5)]
+    for call in calls:
+        to_confirmation(call)
+    stack.set_fault("server_error")
+    heard = [call.say("yes").text for call in calls]
+    time.sleep(timing.outage_seconds)
+    stack.set_fault("none")
+    created = wait_for_incidents(stack, calls, 5, timing.outage_seconds + 45)
+    outcome = _outcome(
+        f"ServiceNow down {timing.outage_seconds:.0f} s, 5 callers", stack, calls, 5, heard[0]
+    )
+    outcome.created = created
+    if not all(SAVED in text for text in heard):
+        outcome.problems.append("not every caller was told the request is saved")
+    return outcome
+
+
+def _ignore_errors(work: Callable[[], object]) -> None:
+    try:
+        work()
+    except Exception:
+        return
+
+
+SCENARIOS: dict[str, Callable[[IsolatedStack, Timing], Outcome]] = {
+    "late_answer": late_answer,
+    "dropped_answer": dropped_answer,
+    "slow_servicenow": slow_servicenow,
+    "retried_webhook": retried_webhook,
+    "actions_killed": actions_killed,
+    "rasa_killed": rasa_killed,
+    "outage_with_five_callers": outage_with_five_callers,
+}
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """The Markdown table ``make chaos`` prints and the README keeps."""
+    lines = [
+        "| scenario | incidents expected | incidents created | what the caller heard "
+        "| longest turn |",
+        "|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        heard = o.heard if len(o.heard) <= 110 else o.heard[:107] + "..."
+        lines.append(
+            f"| {o.scenario} | {o.expected} | {o.created} | {heard} | {o.longest_turn:.1f} s |"
+        )
+    return "\n".join(lines)
