@@ -10,7 +10,7 @@ export LC_ALL := C.UTF-8
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install env train up down demo test unit integration rasa-test e2e e2e-bst e2e-audio lint format bench clean
+.PHONY: help install env train up down status demo test unit integration rasa-test e2e e2e-bst e2e-audio lint format bench chaos clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ up: train ## start the local stack in the background; returns when all parts are
 
 down: ## stop exactly what `make up` started
 	@$(PY) -m stack down
+
+status: ## every process `make up` started, with its pid, port and health
+	@$(PY) -m stack status
 
 demo: train ## start the stack and take a phone call in this terminal
 	@$(PY) -m stack up && trap '$(PY) -m stack down' EXIT && $(PY) -m emulators.softphone
@@ -67,6 +70,9 @@ e2e-bst: train $(E2E_NODE) ## the real `bst test` against the local stack throug
 e2e-audio: train ## e2e suite heard over a phone line (TTS, 8 kHz mu-law, offline ASR): WER, pass rates
 	@scripts/install_audio.sh
 	@$(PY) -m e2e.audio $(E2E_AUDIO_ARGS)
+
+chaos: train ## ticket filing under faults (slow, silent or down ServiceNow, retries, crashes): a table of outcomes
+	@$(PY) -m chaos $(CHAOS_ARGS)
 
 bench: train ## print turn times of whole calls (1 and 2 callers), Duckling latency, parser throughput
 	@$(PY) -m bench $(BENCH_ARGS)

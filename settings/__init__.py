@@ -128,6 +128,8 @@ class StackSettings:
     twilio_port: int
     servicenow_db: Path
     duckling_timezone: str
+    # Rasa processes behind nginx on RASA_PORT (needs the shared stores).
+    rasa_replicas: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackSettings:
@@ -142,6 +144,7 @@ class StackSettings:
                 _get(env, "SNOW_EMULATOR_DB", str(PROJECT_ROOT / "var" / "servicenow.sqlite3"))
             ),
             duckling_timezone=_get(env, "DUCKLING_TIMEZONE", "America/New_York"),
+            rasa_replicas=max(1, _int(env, "RASA_REPLICAS", 1)),
         )
 
 

@@ -1,10 +1,10 @@
-"""``python -m stack up|down``: the local stack for ``make up`` and ``make down``."""
+"""``python -m stack up|down|status``: the local stack for ``make up``, ``down`` and ``status``."""
 
 from __future__ import annotations
 
 import sys
 
-from stack.local import down, up
+from stack.local import down, status, up
 
 
 def main() -> None:
@@ -13,8 +13,10 @@ def main() -> None:
         up()
     elif command == "down":
         down()
+    elif command == "status":
+        raise SystemExit(status())
     else:
-        raise SystemExit("usage: python -m stack up|down")
+        raise SystemExit("usage: python -m stack up|down|status")
 
 
 if __name__ == "__main__":

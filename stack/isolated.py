@@ -172,6 +172,7 @@ def isolated_stack(
     auth_token: str,
     name: str,
     stores: str = "embedded",
+    replicas: int = 1,
     overrides: Mapping[str, str] | None = None,
     timeout: float = 240.0,
 ) -> Iterator[IsolatedStack]:
@@ -184,11 +185,14 @@ def isolated_stack(
     if stores == "postgres":
         _drop_postgres_database(urls["TRACKER_STORE_URL"])
     env = isolated_environment(ports, auth_token=auth_token, stores=urls, overrides=overrides)
-    services = build_services(ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model)
+    services = build_services(
+        ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model, replicas=replicas
+    )
     started: list[Service] = []
     try:
-        for service in services:
+        for service in services:  # all at once: Rasa's model load is the long part
             started.append(service.start())
+        for service in services:
             service.wait_healthy(timeout=timeout)
         yield IsolatedStack(ports, started, auth_token, urls["TRACKER_STORE_URL"], workdir)
     finally:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from settings import PROJECT_ROOT, StackSettings, StoreSettings, load_environment
-from stack.processes import Service, python_module, terminate_group
+from stack.processes import Service, free_port, python_module, terminate_group
 
 BOT = PROJECT_ROOT / "rasa_bot"
 STATE_FILE = PROJECT_ROOT / "var" / "stack.json"
@@ -91,16 +92,37 @@ def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict
     return merged
 
 
+def rasa_service(
+    name: str, port: int, model: Path, log_dir: Path, env: Mapping[str, str]
+) -> Service:
+    """One Rasa process with the voice channel, on ``port``."""
+    command = [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model),
+        "--endpoints", str(BOT / "endpoints.yml"),
+        "--credentials", str(BOT / "credentials.yml"),
+        "--interface", "127.0.0.1",
+        "--port", str(port),
+    ]  # fmt: skip
+    health = f"http://127.0.0.1:{port}/webhooks/twilio_voice/"
+    return Service(name, command, health, log_dir / f"{name}.log", env)
+
+
 def build_services(
     ports: Ports,
     log_dir: Path,
     env: Mapping[str, str],
     servicenow_db: Path,
     model: Path,
+    replicas: int = 1,
 ) -> list[Service]:
-    """The stack's services, in start order (each depends only on earlier ones)."""
+    """The stack's services, in start order (each depends only on earlier ones).
+
+    With ``replicas`` > 1, Rasa runs that many times on internal ports and
+    nginx takes the public Rasa port (stack.balancer).
+    """
     local = "http://127.0.0.1"
-    return [
+    services = [
         Service(
             "servicenow-emulator",
             python_module(
@@ -131,29 +153,25 @@ def build_services(
             log_dir / "actions.log",
             env,
         ),
-        Service(
-            "rasa",
-            [
-                sys.executable,
-                "-m",
-                "rasa",
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                str(BOT / "endpoints.yml"),
-                "--credentials",
-                str(BOT / "credentials.yml"),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(ports.rasa),
-            ],
-            f"{local}:{ports.rasa}/webhooks/twilio_voice/",
-            log_dir / "rasa.log",
-            env,
-        ),
     ]
+    if replicas <= 1:
+        return [*services, rasa_service("rasa", ports.rasa, model, log_dir, env)]
+    from stack.balancer import nginx_binary, write_config
+
+    replica_ports = [free_port() for _ in range(replicas)]
+    for number, port in enumerate(replica_ports, start=1):
+        services.append(rasa_service(f"rasa-{number}", port, model, log_dir, env))
+    config = write_config(ports.rasa, replica_ports, log_dir / "balancer")
+    services.append(
+        Service(
+            "balancer",
+            [nginx_binary(), "-c", str(config), "-p", str(config.parent)],
+            f"{local}:{ports.rasa}/webhooks/twilio_voice/",
+            log_dir / "balancer.log",
+            env,
+        )
+    )
+    return services
 
 
 def check_stores(settings: StoreSettings) -> None:
@@ -184,10 +202,23 @@ def up(timeout: float = 300.0) -> list[Service]:
     busy = [p for p in ports.all() if port_in_use(p)]
     if busy:
         raise SystemExit(f"ports already in use: {busy}; set the *_PORT variables or free them")
-    check_stores(StoreSettings.from_env())
+    stores = StoreSettings.from_env()
+    if stack.rasa_replicas > 1:
+        if stores.embedded or not stores.lock_store_url:
+            raise SystemExit(
+                "error: RASA_REPLICAS > 1 needs shared stores: set TRACKER_STORE_URL "
+                "(postgresql://...) and LOCK_STORE_URL (redis://...)"
+            )
+        subprocess.run([str(PROJECT_ROOT / "scripts" / "install_nginx.sh")], check=True)  # noqa: S603
+    check_stores(stores)
     model = ensure_model()
     services = build_services(
-        ports, PROJECT_ROOT / "var" / "logs", stack_environment(ports), stack.servicenow_db, model
+        ports,
+        PROJECT_ROOT / "var" / "logs",
+        stack_environment(ports),
+        stack.servicenow_db,
+        model,
+        replicas=stack.rasa_replicas,
     )
     started: list[Service] = []
     try:
@@ -206,11 +237,36 @@ def up(timeout: float = 300.0) -> list[Service]:
 def _save(services: list[Service]) -> None:
     STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
     state = [
-        {"name": s.name, "pid": s.process.pid, "health": s.health_url}
+        {"name": s.name, "pid": s.process.pid, "health": s.health_url, "port": s.port}
         for s in services
         if s.process is not None
     ]
     STATE_FILE.write_text(json.dumps(state, indent=2))
+
+
+def status() -> int:
+    """Prints every process of the stack with its pid, port and health; 1 if any is down."""
+    from stack.processes import is_healthy
+
+    if not STATE_FILE.exists():
+        print("the stack is not up")
+        return 1
+    healthy = True
+    for entry in json.loads(STATE_FILE.read_text()):
+        alive = _alive(int(entry["pid"]))
+        ok = alive and is_healthy(entry["health"], timeout=3.0)
+        healthy &= ok
+        state = "healthy" if ok else ("running, unhealthy" if alive else "not running")
+        print(f"{entry['name']:<20} pid {entry['pid']:<8} port {entry.get('port', '?'):<6} {state}")
+    return 0 if healthy else 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
 
 
 def down() -> None:

@@ -63,6 +63,13 @@ class Service:
     env: Mapping[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
+    @property
+    def port(self) -> int | None:
+        """The port its health URL is on."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.health_url).port
+
     def start(self) -> Service:
         """Spawn the process with its output in ``log_path``."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

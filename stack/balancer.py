@@ -1,0 +1,72 @@
+"""nginx in front of Rasa replicas: one public port, turns spread round-robin.
+
+A replica that is down is skipped (``proxy_next_upstream``). Retrying a POST on
+another replica is safe here: the voice channel answers a repeated Twilio
+request from its reply store instead of running the turn again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+
+
+def nginx_binary() -> str:
+    for candidate in NGINX_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise SystemExit(
+        "error: nginx is needed for RASA_REPLICAS > 1; run scripts/install_nginx.sh "
+        "(Debian: apt-get install nginx-light)"
+    )
+
+
+def nginx_config(listen_port: int, replica_ports: Sequence[int], workdir: Path) -> str:
+    """A complete nginx.conf for the balancer (no root paths, no daemon)."""
+    upstreams = "\n".join(
+        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in replica_ports
+    )
+    temp = workdir / "nginx-temp"
+    return f"""worker_processes 1;
+pid {workdir / "nginx.pid"};
+error_log {workdir / "nginx-error.log"} warn;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    client_max_body_size 1m;
+    upstream rasa {{
+{upstreams}
+    }}
+    server {{
+        listen 127.0.0.1:{listen_port};
+        location / {{
+            proxy_pass http://rasa;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 20s;
+            proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+            proxy_next_upstream_tries 2;
+        }}
+    }}
+}}
+"""
+
+
+def write_config(listen_port: int, replica_ports: Sequence[int], workdir: Path) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (workdir / "nginx-temp" / sub).mkdir(parents=True, exist_ok=True)
+    path = workdir / "nginx.conf"
+    path.write_text(nginx_config(listen_port, replica_ports, workdir))
+    return path
