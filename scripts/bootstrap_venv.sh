@@ -39,7 +39,17 @@ if [ ! -f "$venv/.complete" ]; then
   mkdir -p "$cache"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade "pip==24.3.1"
-  "$venv/bin/pip" install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+  echo "installing the pinned packages (a few minutes the first time) ..."
+  set +o pipefail
+  "$venv/bin/pip" install --progress-bar off -r requirements.txt -r requirements-dev.txt \
+    -c constraints.txt 2>&1 | grep -E --line-buffered "^(Collecting|Successfully|ERROR)" \
+    | sed -E 's/^Collecting /  collecting /'
+  status=${PIPESTATUS[0]}
+  set -o pipefail
+  if [ "$status" != 0 ]; then
+    echo "error: installing the pinned packages failed (pip exit $status)" >&2
+    exit "$status"
+  fi
   "$venv/bin/pip" check
   touch "$venv/.complete"
 fi

@@ -73,6 +73,7 @@ class Service:
     def start(self) -> Service:
         """Spawn the process with its output in ``log_path``."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        rotate(self.log_path)
         environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **self.env}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own command lines
@@ -110,6 +111,17 @@ class Service:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+def rotate(log: Path, keep: int = 3, max_bytes: int = 20_000_000) -> None:
+    """Keeps a log under ``max_bytes`` by moving it to ``.1`` (``.2`` ...) before a start."""
+    if not log.exists() or log.stat().st_size < max_bytes:
+        return
+    for number in range(keep - 1, 0, -1):
+        older = log.with_name(f"{log.name}.{number}")
+        if older.exists():
+            older.replace(log.with_name(f"{log.name}.{number + 1}"))
+    log.replace(log.with_name(f"{log.name}.1"))
 
 
 def terminate_group(pid: int, timeout: float = 10.0) -> None:

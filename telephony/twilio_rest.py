@@ -27,6 +27,8 @@ from twilio.rest import Client
 from settings import SettingsError
 
 logger = logging.getLogger(__name__)
+# twilio's HTTP client logs every request's headers at INFO: keep them out of the logs.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
 CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
