@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from actions.api.servicenow import ServiceNowClient
 from settings import ServiceNowSettings, StoreSettings, TicketSettings, load_environment
-from stores.database import engine_for
+from stores.database import open_database
 from stores.outbox import Outbox
 from telephony.twilio_rest import TwilioRest, TwilioRestSettings
 
@@ -34,7 +34,7 @@ def outbox() -> Outbox:
     """The ticket outbox, in the tracker store's database (``TRACKER_STORE_URL``)."""
     load_environment()
     settings = StoreSettings.from_env()
-    return Outbox(engine_for(settings.tracker_store_url, settings.connect_timeout_seconds))
+    return Outbox(open_database(settings))
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ from channels.signature import SignatureCheck, signed_params
 from channels.turn import AssistantUnavailable
 from channels.twiml import render_goodbye, render_wait
 from settings import HandoffSettings, StoreSettings, VoiceSettings, load_environment
-from stores.database import engine_for
+from stores.database import open_database
 from stores.replies import ReplyStore
 from telephony.agent_call import channel_url
 
@@ -103,9 +103,8 @@ class TwilioVoiceChannel(InputChannel):
 
     def replies(self) -> ReplyStore:
         if self._replies is None:
-            engine = engine_for(self.stores.tracker_store_url, self.stores.connect_timeout_seconds)
             self._replies = ReplyStore(
-                engine, stale_after_seconds=self.stores.lock_lifetime_seconds
+                open_database(self.stores), stale_after_seconds=self.stores.lock_lifetime_seconds
             )
         return self._replies
 
@@ -204,8 +203,8 @@ class TwilioVoiceChannel(InputChannel):
         budget = self.settings.turn_budget_seconds
         try:
             claim = await self.replies().claim(key, call.sid)
-        except SQLAlchemyError:
-            logger.warning("call %s: reply store unavailable", call_hash(call.sid))
+        except Exception as error:  # the store (or opening it) failed: say so, never a 500
+            logger.warning("call %s: reply store unavailable: %s", call_hash(call.sid), error)
             return _xml(await conversation.apologise(call, UNAVAILABLE, counters))
         if not claim.owner:
             logger.info("call %s: a repeated request, answered from the first", call_hash(call.sid))

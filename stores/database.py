@@ -119,3 +119,9 @@ def engine_for(url: str, timeout: float = 3.0) -> Engine:
             cursor.close()
 
     return engine
+
+
+def open_database(settings: StoreSettings) -> Engine:
+    """The tracker database's engine, after checking it (and creating it if missing)."""
+    check_tracker_database(settings)
+    return engine_for(settings.tracker_store_url, settings.connect_timeout_seconds)
