@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from actions.api.servicenow import ServiceNowClient
 from settings import ServiceNowSettings, load_environment
+from settings.directory import DirectorySettings
 from telephony.twilio_rest import TwilioRest, TwilioRestSettings
 
 
@@ -25,3 +26,10 @@ def twilio() -> TwilioRest:
     """The Twilio REST client configured from the environment (``TWILIO_*``)."""
     load_environment()
     return TwilioRest(TwilioRestSettings.from_env())
+
+
+@lru_cache(maxsize=1)
+def directory_settings() -> DirectorySettings:
+    """Limits of directory matching for a caller (``DIRECTORY_*``)."""
+    load_environment()
+    return DirectorySettings.from_env()
