@@ -101,3 +101,60 @@ def parse_spelled_email(text: str, domain: str | None = None) -> str | None:
     if domain and not re.search(r"\bat\b|@", text.lower()):
         return parse_spoken_email(f"{text} at {domain}")
     return None
+
+
+_NO_AT = re.compile(r"\bat\b|@")
+_TRAILING_DOMAIN = re.compile(
+    r"^(?P<local>.*\S)\s+(?P<domain>[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+[a-z]{2,6})[.!?]*$"
+)
+_SECOND_LEVEL = frozenset({"co", "com", "ac", "org", "net", "gov", "edu"})
+_FILLERS = frozenset("and um uh er it's its my email address is the so".split())
+
+
+def with_missing_at(text: str) -> str | None:
+    """ "abel dot tuter example dot com" (the recognizer dropped "at") -> the address.
+
+    The word before the final "dot <tld>" (two for "co dot uk") is taken as the
+    domain, so a dropped "at" before "mail dot example dot com" is not recovered.
+    """
+    words = text.lower().strip()
+    if _NO_AT.search(words):
+        return None
+    found = _TRAILING_DOMAIN.match(words)
+    if not found:
+        return None
+    local, domain = found.group("local").split(), found.group("domain")
+    if domain.split()[0] in _SECOND_LEVEL and len(local) > 1:  # "example dot co dot uk"
+        domain = f"{local.pop()} dot {domain}"
+    return parse_spoken_email(f"{' '.join(local)} at {domain}")
+
+
+def heard_local_part(text: str) -> str:
+    """Everything said before the last "at", as letters and dots: for fuzzy matching only.
+
+    "V-T-H dot N-G-L-I, and at example dot com" -> "vth.ngli". The strict parser
+    stops at the comma; the directory match wants every letter the caller said.
+    """
+    before = re.split(r"\s+at\s+|@", text.lower())
+    segment = " ".join(before[:-1]) if len(before) > 1 else before[0]
+    pieces = []
+    for word in re.findall(r"[a-z0-9]+|\.", segment.replace("-", "")):
+        if word in ("dot", "."):
+            pieces.append(".")
+        elif word not in _FILLERS:
+            pieces.append(word)
+    return re.sub(r"\.{2,}", ".", "".join(pieces)).strip(".")
+
+
+def loose_email(text: str) -> str | None:
+    """Every letter before the last "at", and the domain after it; for directory matching.
+
+    Used when the strict parser finds no address at all in what was heard.
+    """
+    parts = re.split(r"\s+at\s+|@", text.lower())
+    domain = parse_spoken_email(f"x at {parts[-1]}") if len(parts) > 1 else None
+    local = heard_local_part(text)
+    if not domain or not local:
+        return None
+    address = f"{local}@{domain.partition('@')[2]}"
+    return address if is_valid_email(address) else None

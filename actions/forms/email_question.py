@@ -6,7 +6,8 @@ asked at all and recovers when the answer is misheard:
 1. Caller ID: a ``From`` number on an active user's phone makes the question
    "Am I speaking with Abel Tuter?" (both names for a shared desk phone).
 2. A heard address that is nobody's is compared with the users of its domain;
-   one close match is offered, spelled ("Did you mean a b e l dot ...?").
+   one close match is offered, spelled ("Did you mean a b e l dot ...?"), or,
+   in the ticket form, put in the read-back that spells it before filing.
 3. After two misses the caller spells it ("t as in tango"), corrects one
    letter ("the third letter is u"), or gives their employee number.
 
@@ -37,12 +38,21 @@ from actions.caller_id import (
 from actions.conversation import answer_slot, latest_entity, latest_intent
 from actions.directory import best_match, domain_of
 from speech.speakable import spell_email
-from speech.spelling import apply_correction, parse_letter_correction, parse_spelled_email
+from speech.spelling import (
+    apply_correction,
+    heard_local_part,
+    loose_email,
+    parse_letter_correction,
+    parse_spelled_email,
+    with_missing_at,
+)
 from speech.spoken_email import is_valid_email, parse_spoken_email
 
 logger = logging.getLogger(__name__)
 
 SPELL_AFTER_MISSES = 2
+# The form whose read-back spells the email and asks to go ahead.
+READ_BACK_FORM = "open_incident_form"
 YES_NO_BUTTONS = [{"title": "yes", "payload": "/affirm"}, {"title": "no", "payload": "/deny"}]
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "to": "2",
                 "too": "2", "three": "3", "four": "4", "for": "4", "five": "5", "six": "6",
@@ -116,28 +126,50 @@ async def look_up_caller(email: str, dispatcher: CollectingDispatcher) -> dict[s
     }
 
 
-async def _suggestion(tracker: Tracker, heard: str) -> tuple[str | None, int]:
-    """One directory user close to ``heard`` (or None) and the call's lookup count after."""
+async def _suggestion(tracker: Tracker, heard: list[str]) -> tuple[str | None, int]:
+    """One directory user close to what was heard (or None), and the call's lookup count after.
+
+    ``heard`` holds the parsed address and a looser reading of the same words;
+    the first that has one clear match wins. One search of the domain either way.
+    """
     settings = clients.directory_settings()
     lookups = _count(tracker, "directory_lookups")
     if lookups >= settings.lookups_per_call:
         return None, lookups
     people = await clients.servicenow().users_in_email_domain(
-        domain_of(heard), limit=settings.candidate_limit
+        domain_of(heard[0]), limit=settings.candidate_limit
     )
-    person = best_match(heard, people, settings.match_threshold)
-    return (person.email.lower() if person else None), lookups + 1
+    for address in heard:
+        person = best_match(address, people, settings.match_threshold)
+        if person is not None:
+            return person.email.lower(), lookups + 1
+    return None, lookups + 1
 
 
 async def _check_address(
-    candidate: str, tracker: Tracker, dispatcher: CollectingDispatcher
+    candidate: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher
 ) -> dict[str, Any]:
-    """An exact user for ``candidate``, or a miss and maybe one directory suggestion."""
+    """An exact user for ``candidate``, or a miss and maybe one directory suggestion.
+
+    In the ticket form a suggestion goes straight into the read-back, which
+    spells the address and asks "Shall I open the ticket?": that is its one
+    confirmation. The status form reads tickets out, so it asks first.
+    """
+    loose = f"{heard_local_part(text)}@{domain_of(candidate)}"
     try:
         users = await clients.servicenow().find_users_by_email(candidate)
         if users:
             return await look_up_caller(candidate, dispatcher)
-        suggestion, lookups = await _suggestion(tracker, candidate)
+        suggestion, lookups = await _suggestion(tracker, [candidate, loose])
+        if suggestion and tracker.active_loop_name == READ_BACK_FORM:
+            found = await look_up_caller(suggestion, dispatcher)
+            if found.get("email"):
+                dispatcher.utter_message(
+                    text="I didn't find that exact address, so I'll use the closest one "
+                    "I have. Please check it when I read the ticket back."
+                )
+                return {**found, "directory_lookups": float(lookups)}
+            return found
     except ServiceNowError as error:
         logger.warning("user lookup failed: %s", error)
         dispatcher.utter_message(response="utter_servicenow_down")
@@ -229,7 +261,12 @@ class EmailQuestion:
     ) -> dict[str, Any]:
         text = str(value or "")
         intent = latest_intent(tracker)
-        candidate = parse_spoken_email(text) or latest_entity(tracker, "email")
+        candidate = (
+            parse_spoken_email(text)
+            or with_missing_at(text)
+            or loose_email(text)
+            or latest_entity(tracker, "email")
+        )
         offers = tracker.get_slot("caller_id_offer") or []
         if offers and not candidate:
             answer = chosen(offers, text, intent, latest_entity(tracker, "number"))
@@ -267,4 +304,4 @@ class EmailQuestion:
             )
             misses = _count(tracker, "email_misses") + 1
             return {"email": None, "directory_suggestion": None, "email_misses": float(misses)}
-        return await _check_address(candidate.lower(), tracker, dispatcher)
+        return await _check_address(candidate.lower(), text, tracker, dispatcher)

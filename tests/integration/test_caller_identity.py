@@ -66,17 +66,28 @@ def test_shared_number_asks_which_one_and_understands_the_name(stack: Stack) -> 
     call.hang_up()
 
 
-def test_misheard_email_is_recovered_after_one_confirmation(stack: Stack) -> None:
+def test_misheard_email_is_recovered_at_the_ticket_read_back(stack: Stack) -> None:
     call = stack.call()
     asked = report_vpn_problem(call)
     assert "What's the email address on your account?" in asked
-    offer = call.say("able dot cuber at example dot com").text
-    assert "Did you mean a b e l dot t u t e r at example dot com?" in offer
-    readback = call.say("yes").text
+    readback = call.say("able dot cuber at example dot com").text
+    assert "closest one" in readback
     assert "Your email is a b e l dot t u t e r at example dot com" in readback
+    assert "Shall I open the ticket?" in readback
     done = call.say("yes").text
     (record,) = stack.incidents(f"number={ticket_number(done)}")
     assert record["caller_id"] == user_sys_id("abel.tuter")
+    call.hang_up()
+
+
+def test_misheard_email_is_confirmed_before_tickets_are_read(stack: Stack) -> None:
+    call = stack.call()
+    call.dial()
+    call.say("check my ticket")
+    offer = call.say("able dot cuber at example dot com").text
+    assert "Did you mean a b e l dot t u t e r at example dot com?" in offer
+    assert "Ticket I N C" not in offer
+    assert "Ticket I N C" in call.say("yes").text
     call.hang_up()
 
 

@@ -25,6 +25,7 @@ from tests.action_support import make_tracker, run_action
 from tests.servicenow_fixtures import RunningEmulator
 
 ABEL_PHONE, SHARED_PHONE, STRANGER = "+15555550123", "+15555550177", "+15555550100"
+STATUS_FORM = ValidateIncidentStatusForm()
 LIMITS = DirectorySettings(lookups_per_call=3, match_threshold=0.74, candidate_limit=200)
 
 
@@ -43,11 +44,20 @@ async def ask(slots: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any
 
 
 async def answer(
-    text: str, intent: str, slots: dict[str, Any], entities: list[dict[str, Any]] | None = None
+    text: str,
+    intent: str,
+    slots: dict[str, Any],
+    entities: list[dict[str, Any]] | None = None,
+    form: str = "open_incident_form",
 ) -> tuple[dict[str, Any], list[str]]:
-    tracker = make_tracker(text, intent, "email", slots, entities)
-    changes, messages = await run_action(ValidateOpenIncidentForm(), tracker)
+    tracker = make_tracker(text, intent, "email", slots, entities, form=form)
+    validator = ValidateOpenIncidentForm() if form == "open_incident_form" else STATUS_FORM
+    changes, messages = await run_action(validator, tracker)
     return changes, [m.get("text") or m.get("response") for m in messages]
+
+
+async def check_status_answer(text: str, intent: str, slots: dict[str, Any]) -> Any:
+    return await answer(text, intent, slots, form="incident_status_form")
 
 
 async def test_known_number_is_asked_by_name_and_a_yes_fills_the_caller() -> None:
@@ -110,34 +120,62 @@ async def test_servicenow_down_at_caller_id_just_asks_for_the_email(
     assert messages[0]["text"] == "What's the email address on your account?"
 
 
-async def test_misheard_email_is_offered_spelled_and_a_yes_recovers_it() -> None:
-    changes, said = await answer("able dot cuber at example dot com", "inform", {})
+async def test_misheard_email_is_offered_spelled_before_tickets_are_read() -> None:
+    changes, said = await check_status_answer("able dot cuber at example dot com", "inform", {})
     assert said == ["I couldn't find an account with the email able.cuber@example.com."]
+    assert changes["email"] is None
     assert changes["directory_suggestion"] == "abel.tuter@example.com"
     assert changes["directory_lookups"] == 1
     slots = {"caller_id_checked": True, **changes}
     _, messages = await ask(slots)
     assert messages[0]["text"] == "Did you mean a b e l dot t u t e r at example dot com?"
-    found, _ = await answer("yes", "affirm", slots)
+    found, _ = await check_status_answer("yes", "affirm", slots)
     assert found["email"] == "abel.tuter@example.com"
     assert found["caller_sys_ids"] == [user_sys_id("abel.tuter")]
+
+
+async def test_a_no_to_the_suggestion_asks_again() -> None:
+    slots = {"directory_suggestion": "abel.tuter@example.com", "email_misses": 1.0}
+    changes, _ = await check_status_answer("no", "deny", slots)
+    assert changes == {"email": None, "directory_suggestion": None}
+
+
+async def test_in_the_ticket_form_the_suggestion_goes_to_the_spelled_read_back() -> None:
+    changes, said = await answer("able dot cuber at example dot com", "inform", {})
+    assert changes["email"] == "abel.tuter@example.com"
+    assert changes["caller_sys_ids"] == [user_sys_id("abel.tuter")]
+    assert "closest one" in said[-1]
+    assert "read the ticket back" in said[-1]
+
+
+async def test_letters_the_strict_parser_drops_still_reach_the_directory() -> None:
+    changes, _ = await answer("V-T-H dot N-G-L-I, and at example dot com.", "inform", {})
+    assert changes["email"] == "beth.anglin@example.com"
+
+
+async def test_an_address_without_the_at_is_still_understood() -> None:
+    changes, _ = await answer("abel dot tuter example dot com", "inform", {})
+    assert changes["email"] == "abel.tuter@example.com"
 
 
 async def test_two_misses_ask_for_spelling_and_a_letter_can_be_corrected() -> None:
     slots: dict[str, Any] = {"caller_id_checked": True}
     for heard in ("zed dot quinn at example dot com", "abel dot cuter at example dot org"):
-        changes, _ = await answer(heard, "inform", slots)
+        changes, _ = await check_status_answer(heard, "inform", slots)
         slots.update(changes)
     assert slots["email_misses"] == 2
     _, messages = await ask(slots)
     assert "letter by letter" in messages[0]["text"]
     assert "t as in tango" in messages[0]["text"]
-    changes, _ = await answer("a b e l dot c u t e r at example dot com", "inform", slots)
+    changes, _ = await check_status_answer(
+        "a b e l dot c u t e r at example dot com", "inform", slots
+    )
     slots.update(changes)
     assert slots["email"] is None
     assert slots["heard_email"] == "abel.cuter@example.com"
-    slots["directory_suggestion"] = None  # as if the caller said no to the suggestion
-    fixed, _ = await answer("no, the fifth letter is t as in tango", "deny", slots)
+    assert slots["directory_suggestion"] == "abel.tuter@example.com"
+    # Rather than yes to the suggestion, the caller fixes the letter.
+    fixed, _ = await check_status_answer("no, the fifth letter is t as in tango", "deny", slots)
     assert fixed["email"] == "abel.tuter@example.com"
 
 
@@ -180,7 +218,7 @@ async def test_guessing_names_gets_one_answer_at_a_time_then_nothing() -> None:
                "john dot smith", "aileen dot mottern", "abraham dot lincon"]  # fmt: skip
     offered = []
     for guess in guesses:
-        changes, said = await answer(f"{guess} at example dot com", "inform", slots)
+        changes, said = await check_status_answer(f"{guess} at example dot com", "inform", slots)
         slots.update(changes)
         slots["directory_suggestion"] = None  # the caller says no and guesses again
         offered.append(changes.get("directory_suggestion"))
@@ -192,7 +230,7 @@ async def test_guessing_names_gets_one_answer_at_a_time_then_nothing() -> None:
     ]
     assert offered[3:] == [None] * 4  # the call's budget is spent
     assert slots["directory_lookups"] == 3
-    refused, said = await answer("100123", "inform", slots)
+    refused, said = await check_status_answer("100123", "inform", slots)
     assert refused == {"email": None}
     assert "can't look up any more" in said[0]
 
