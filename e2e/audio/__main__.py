@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from e2e.audio.caller import CallerEar, HeardCall, PhoneEar
+from e2e.audio.caller import CallerEar, CallerStyle, HeardCall, PhoneEar
 from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, missing_programs, parse_voice
 from e2e.audio.recognizer import ENGINES, RecognizerError, make_recognizer
 from e2e.audio.report import CallOutcome, misheard, percent, summarize, table
@@ -69,6 +69,19 @@ def selected_cases(
     return cases
 
 
+def caller_style(configuration: Configuration, file: TestFile, voice: str) -> CallerStyle:
+    """The file's ``audioCaller`` settings over the run's voice (SuiteError if malformed)."""
+    raw = configuration.value("audioCaller", file.configuration)
+    if raw is not None and not isinstance(raw, dict):
+        raise SuiteError(file.path, "audioCaller must be a mapping")
+    try:
+        style = CallerStyle.from_configuration(raw, voice)
+        parse_voice(style.voice)
+    except (ValueError, PhoneLineError) as error:
+        raise SuiteError(file.path, str(error)) from None
+    return style
+
+
 def play(
     stack: LocalStack,
     configuration: Configuration,
@@ -78,7 +91,7 @@ def play(
 ) -> CallOutcome:
     """One test as one call; ``ear`` None plays it with perfect recognition."""
     started = time.perf_counter()
-    caller = ear.for_call() if ear else None
+    caller = ear.for_call(caller_style(configuration, file, ear.voice)) if ear else None
     where = dict(called=PLACEHOLDER_NUMBER, twilio_api_url=stack.emulators.get("twilio"))
     if caller is not None:
         call: TwilioCall = HeardCall(stack.voice_url, stack.auth_token, transcribe=caller, **where)
@@ -148,10 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 outcome = play(stack, configuration, file, case, ear)
                 outcomes.append(outcome)
                 words = summarize([outcome])[1].tally
+                voice = caller_style(configuration, file, ear.voice).describe() if ear else "text"
                 print(
                     f"{'PASS' if outcome.passed else 'FAIL'}  {outcome.file} :: {outcome.name}"
                     f"  ({len(outcome.lines)} lines, WER {percent(words.rate)},"
-                    f" {outcome.seconds:.1f}s)",
+                    f" {outcome.seconds:.1f}s, {voice})",
                     flush=True,
                 )
                 if args.verbose and not outcome.passed:
