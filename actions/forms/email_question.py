@@ -240,7 +240,10 @@ async def ask_for_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
     elif declined:
         dispatcher.utter_message(text="What email address should I use?")
     else:
-        dispatcher.utter_message(text="What's the email address on your account?")
+        # Digits survive a bad line far better than an address does.
+        dispatcher.utter_message(
+            text="What's the email address on your account? Or say your employee number."
+        )
     return events
 
 

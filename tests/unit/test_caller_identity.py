@@ -26,6 +26,7 @@ from tests.servicenow_fixtures import RunningEmulator
 
 ABEL_PHONE, SHARED_PHONE, STRANGER = "+15555550123", "+15555550177", "+15555550100"
 STATUS_FORM = ValidateIncidentStatusForm()
+FIRST_QUESTION = "What's the email address on your account? Or say your employee number."
 LIMITS = DirectorySettings(lookups_per_call=3, match_threshold=0.74, candidate_limit=200)
 
 
@@ -78,7 +79,7 @@ async def test_a_no_to_the_name_falls_back_to_the_email_question() -> None:
     changes, _ = await answer("no", "deny", slots)
     assert changes == {"email": None, "caller_id_offer": None}
     _, messages = await ask({**slots, **changes})
-    assert messages[0]["text"] == "What's the email address on your account?"
+    assert messages[0]["text"] == FIRST_QUESTION
 
 
 async def test_the_caller_may_answer_the_name_question_with_an_email() -> None:
@@ -89,7 +90,7 @@ async def test_the_caller_may_answer_the_name_question_with_an_email() -> None:
 
 async def test_unknown_number_is_asked_for_the_email_and_looked_up_once() -> None:
     slots, messages = await ask({"caller_phone": STRANGER})
-    assert messages[0]["text"] == "What's the email address on your account?"
+    assert messages[0]["text"] == FIRST_QUESTION
     assert slots == {"caller_id_checked": True, "caller_id_offer": None}
     again, _ = await ask(slots)
     assert again == {}  # no second lookup
@@ -117,7 +118,7 @@ async def test_servicenow_down_at_caller_id_just_asks_for_the_email(
 ) -> None:
     servicenow.set_fault("server_error")
     _, messages = await ask({"caller_phone": ABEL_PHONE})
-    assert messages[0]["text"] == "What's the email address on your account?"
+    assert messages[0]["text"] == FIRST_QUESTION
 
 
 async def test_misheard_email_is_offered_spelled_before_tickets_are_read() -> None:
