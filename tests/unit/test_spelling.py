@@ -7,8 +7,11 @@ import pytest
 from speech.spelling import (
     LetterCorrection,
     apply_correction,
+    heard_local_part,
+    loose_email,
     parse_letter_correction,
     parse_spelled_email,
+    with_missing_at,
 )
 
 
@@ -63,3 +66,24 @@ def test_correction_counts_letters_not_dots() -> None:
     assert apply_correction(heard, LetterCorrection(5, "t")) == "abel.tuter@example.com"
     assert apply_correction(heard, LetterCorrection(-1, "n")) == "abel.cuten@example.com"
     assert apply_correction(heard, LetterCorrection(20, "n")) is None
+
+
+@pytest.mark.parametrize(
+    ("heard", "address"),
+    [
+        ("abel dot tuter example dot com", "abel.tuter@example.com"),
+        ("a program dot link connect example dot com.", "aprogram.linkconnect@example.com"),
+        ("abel dot tuter at example dot com", None),  # has its "at": the strict parser's job
+        ("my vpn keeps dropping", None),
+    ],
+)
+def test_an_address_whose_at_the_recognizer_dropped(heard: str, address: str | None) -> None:
+    assert with_missing_at(heard) == address
+
+
+def test_every_letter_before_the_at_is_kept_for_the_directory() -> None:
+    heard = "V-T-H dot N-G-L-I, and at example dot com."
+    assert heard_local_part(heard) == "vth.ngli"
+    assert loose_email(heard) == "vth.ngli@example.com"
+    assert heard_local_part("um my email is abel dot tuter at example dot com") == "abel.tuter"
+    assert loose_email("nothing like an address") is None
