@@ -262,7 +262,15 @@ class EmailQuestion:
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        text = str(value or "")
+        changes = await self._read_answer(str(value or ""), dispatcher, tracker)
+        if tracker.get_slot("caller_id_offer"):
+            changes.setdefault("caller_id_offer", None)  # asked once, answered or not
+        return changes
+
+    async def _read_answer(
+        self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """Slot changes for what the caller said to whichever email question was asked."""
         intent = latest_intent(tracker)
         candidate = (
             parse_spoken_email(text)

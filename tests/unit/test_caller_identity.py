@@ -84,8 +84,10 @@ async def test_a_no_to_the_name_falls_back_to_the_email_question() -> None:
 
 async def test_the_caller_may_answer_the_name_question_with_an_email() -> None:
     slots, _ = await ask({"caller_phone": ABEL_PHONE})
-    changes, _ = await answer("beth dot anglin at example dot com", "inform", slots)
+    changes, _ = await answer("no it's beth dot anglin at example dot com", "deny", slots)
     assert changes["email"] == "beth.anglin@example.com"
+    assert changes["caller_sys_ids"] == [user_sys_id("beth.anglin")]
+    assert changes["caller_id_offer"] is None  # Abel is not offered again later
 
 
 async def test_unknown_number_is_asked_for_the_email_and_looked_up_once() -> None:
