@@ -10,7 +10,8 @@
 Every test is one call to a private local stack, as in ``make e2e``, but each
 spoken line goes through ``PhoneEar`` (synthesis, 8 kHz mu-law, recognition).
 It is a measurement: the exit status is 0 whenever the suite could be played,
-however many calls fail; 2 when the audio parts or a test file are missing.
+however many calls fail (``--require-passes N`` makes fewer than N passes exit 1,
+as CI does); 2 when the audio parts or a test file are missing.
 E2E_INCLUDE_TAGS / E2E_EXCLUDE_TAGS select tests as for ``make e2e``; the
 report is also written as JSON (``--json``, default var/e2e/audio-report.json).
 """
@@ -127,6 +128,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the report")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every failed call")
+    parser.add_argument(
+        "--require-passes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="exit 1 when fewer than N calls pass (CI's floor; default: a measurement only)",
+    )
     parser.add_argument("files", nargs="*", type=Path, help="test files (default: all)")
     return parser.parse_args(argv)
 
@@ -210,6 +218,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     print(f"report: {args.json}")
+    if total.passed < args.require_passes:
+        print(
+            f"e2e-audio: {total.passed} calls passed,"
+            f" fewer than the {args.require_passes} required",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
