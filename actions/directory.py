@@ -19,7 +19,8 @@ import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
-DEFAULT_THRESHOLD = 0.74
+from settings.directory import DEFAULT_THRESHOLD
+
 # The runner-up must trail the best by this much, or nobody is offered.
 AMBIGUITY_MARGIN = 0.08
 _WORDS = re.compile(r"[a-z]+")

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from settings import SettingsError, _float, _int
 
+# Measured on misheard seed addresses and unrelated names (tests/unit/test_directory_matching.py).
+DEFAULT_THRESHOLD = 0.74
+
 
 @dataclass(frozen=True)
 class DirectorySettings:
@@ -25,7 +28,7 @@ class DirectorySettings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> DirectorySettings:
         settings = cls(
             lookups_per_call=_int(env, "DIRECTORY_LOOKUPS_PER_CALL", 3),
-            match_threshold=_float(env, "DIRECTORY_MATCH_THRESHOLD", 0.72),
+            match_threshold=_float(env, "DIRECTORY_MATCH_THRESHOLD", DEFAULT_THRESHOLD),
             candidate_limit=_int(env, "DIRECTORY_CANDIDATE_LIMIT", 200),
         )
         if settings.lookups_per_call < 0:
