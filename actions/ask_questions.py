@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms.email_question import ask_for_email
 from actions.ticket import spoken_subject
 
 YES_NO_BUTTONS = [
@@ -36,7 +37,7 @@ class ActionAskPriority(Action):
 
 
 class ActionAskEmail(Action):
-    """Asks for the email, offering the one this call already used."""
+    """Asks for the email: the caller's name from caller ID, the same email, or spelling it."""
 
     def name(self) -> str:
         return "action_ask_email"
@@ -44,16 +45,7 @@ class ActionAskEmail(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        known = tracker.get_slot("known_email")
-        if known and not tracker.get_slot("email_reuse_declined"):
-            dispatcher.utter_message(
-                text=f"Shall I use the same email, {known}?", buttons=YES_NO_BUTTONS
-            )
-        elif tracker.get_slot("email_reuse_declined"):
-            dispatcher.utter_message(text="What email address should I use?")
-        else:
-            dispatcher.utter_message(text="What's the email address on your account?")
-        return []
+        return await ask_for_email(dispatcher, tracker)
 
 
 class ActionAskConfirm(Action):

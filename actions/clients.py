@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from actions.api.servicenow import ServiceNowClient
 from settings import ServiceNowSettings, StoreSettings, TicketSettings, load_environment
+from settings.directory import DirectorySettings
 from stores.database import open_database
 from stores.outbox import Outbox
 from telephony.twilio_rest import TwilioRest, TwilioRestSettings
@@ -42,3 +43,10 @@ def tickets() -> TicketSettings:
     """How ticket requests are delivered (``TICKET_*``)."""
     load_environment()
     return TicketSettings.from_env()
+
+
+@lru_cache(maxsize=1)
+def directory_settings() -> DirectorySettings:
+    """Limits of directory matching for a caller (``DIRECTORY_*``)."""
+    load_environment()
+    return DirectorySettings.from_env()

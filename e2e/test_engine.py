@@ -194,6 +194,17 @@ def test_a_call_that_does_not_start_with_dial_is_dialled_first() -> None:
     assert result.transcript == "You said hello."
 
 
+def test_caller_number_sets_the_from_of_the_call_before_it_is_placed() -> None:
+    call = ScriptedCall()
+    call.caller = "+15555550100"  # type: ignore[attr-defined]
+    play(call, Step("$DIAL"), settings={"callerNumber": "+15555550123"})
+    assert call.caller == "+15555550123"  # type: ignore[attr-defined]
+    unchanged = ScriptedCall()
+    unchanged.caller = "+15555550100"  # type: ignore[attr-defined]
+    play(unchanged, Step("$DIAL"))
+    assert unchanged.caller == "+15555550100"  # type: ignore[attr-defined]
+
+
 def test_audio_and_a_second_dial_are_errors_that_stop_the_call() -> None:
     call = ScriptedCall()
     results = play(call, Step("$DIAL"), Step("https://example.com/hello.wav"), Step("hello"))

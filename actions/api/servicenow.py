@@ -26,6 +26,7 @@ import pysnow
 import requests
 from pysnow.exceptions import PysnowException
 
+from actions.api.e164 import to_e164
 from settings import ServiceNowSettings
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,11 @@ CORRELATION_DISPLAY = "helpdesk-voice"
 _LABEL_PREFIX = re.compile(r"^\d+ - ")
 # Encoded queries have no escape for "^"; "," splits IN lists. Values holding them are refused.
 _QUERY_BREAKERS = frozenset("^,\r\n")
+# Directory fields the caller-ID and keypad lookups compare locally.
+CONTACT_FIELDS = [*USER_FIELDS, "phone", "mobile_phone", "employee_number"]
+_EMPLOYEE_NUMBER = re.compile(r"^\d{3,12}$")
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+MAX_DOMAIN_CANDIDATES = 500
 T = TypeVar("T")
 
 
@@ -340,3 +346,61 @@ class ServiceNowClient:
             resource.request("PATCH", path_append=f"/{sys_id}", data=body).one()
 
         await self._run("add work note", "incident", work)
+
+    # -- caller identity: caller ID, directory matching, keypad ---------------------
+
+    async def find_users_by_phone(self, number: str, limit: int = 3) -> list[ServiceNowUser]:
+        """Active users whose ``phone`` or ``mobile_phone`` is ``number`` (both as E.164).
+
+        The query asks for the E.164 form; rows are checked again after
+        normalising what the directory holds, so a stray match never names someone.
+        """
+        wanted = to_e164(number)
+        if wanted is None:
+            return []
+        query = (
+            pysnow.QueryBuilder()
+            .field("phone").equals(wanted)
+            .OR().field("mobile_phone").equals(wanted)
+            .AND().field("active").equals("true")
+        )  # fmt: skip
+        rows = await self._get("user by phone", "sys_user", query, CONTACT_FIELDS, limit)
+        matching = [
+            r
+            for r in rows
+            if wanted in (to_e164(_value(r, "phone")), to_e164(_value(r, "mobile_phone")))
+        ]
+        return [_user(r) for r in matching][:limit]
+
+    async def users_in_email_domain(self, domain: str, limit: int = 200) -> list[ServiceNowUser]:
+        """Active users whose email ends in ``@domain``: candidates for fuzzy matching.
+
+        ``limit`` is capped at ``MAX_DOMAIN_CANDIDATES``; the caller never hears
+        this list, only at most one close match from it.
+        """
+        wanted = domain.strip().lower()
+        if not _DOMAIN.match(wanted):
+            return []
+        query = (
+            pysnow.QueryBuilder()
+            .field("email").ends_with(f"@{wanted}")
+            .AND().field("active").equals("true")
+        )  # fmt: skip
+        capped = max(1, min(limit, MAX_DOMAIN_CANDIDATES))
+        rows = await self._get("users by domain", "sys_user", query, USER_FIELDS, capped)
+        users = [_user(r) for r in rows]
+        return [u for u in users if u.email.lower().endswith(f"@{wanted}")]
+
+    async def find_user_by_employee_number(self, employee_number: str) -> ServiceNowUser | None:
+        """The one active user with this ``employee_number``; None if none or several."""
+        wanted = employee_number.strip()
+        if not _EMPLOYEE_NUMBER.match(wanted):
+            return None
+        query = (
+            pysnow.QueryBuilder()
+            .field("employee_number").equals(wanted)
+            .AND().field("active").equals("true")
+        )  # fmt: skip
+        rows = await self._get("user by employee number", "sys_user", query, CONTACT_FIELDS, 2)
+        found = [r for r in rows if _value(r, "employee_number") == wanted]
+        return _user(found[0]) if len(found) == 1 else None

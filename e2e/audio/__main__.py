@@ -10,7 +10,8 @@
 Every test is one call to a private local stack, as in ``make e2e``, but each
 spoken line goes through ``PhoneEar`` (synthesis, 8 kHz mu-law, recognition).
 It is a measurement: the exit status is 0 whenever the suite could be played,
-however many calls fail; 2 when the audio parts or a test file are missing.
+however many calls fail (``--require-passes N`` makes fewer than N passes exit 1,
+as CI does); 2 when the audio parts or a test file are missing.
 E2E_INCLUDE_TAGS / E2E_EXCLUDE_TAGS select tests as for ``make e2e``; the
 report is also written as JSON (``--json``, default var/e2e/audio-report.json).
 """
@@ -26,7 +27,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from e2e.audio.caller import CallerEar, HeardCall, PhoneEar
+from e2e.audio.caller import CallerEar, CallerStyle, HeardCall, PhoneEar
 from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, missing_programs, parse_voice
 from e2e.audio.recognizer import ENGINES, RecognizerError, make_recognizer
 from e2e.audio.report import CallOutcome, misheard, percent, summarize, table
@@ -69,6 +70,19 @@ def selected_cases(
     return cases
 
 
+def caller_style(configuration: Configuration, file: TestFile, voice: str) -> CallerStyle:
+    """The file's ``audioCaller`` settings over the run's voice (SuiteError if malformed)."""
+    raw = configuration.value("audioCaller", file.configuration)
+    if raw is not None and not isinstance(raw, dict):
+        raise SuiteError(file.path, "audioCaller must be a mapping")
+    try:
+        style = CallerStyle.from_configuration(raw, voice)
+        parse_voice(style.voice)
+    except (ValueError, PhoneLineError) as error:
+        raise SuiteError(file.path, str(error)) from None
+    return style
+
+
 def play(
     stack: LocalStack,
     configuration: Configuration,
@@ -78,7 +92,7 @@ def play(
 ) -> CallOutcome:
     """One test as one call; ``ear`` None plays it with perfect recognition."""
     started = time.perf_counter()
-    caller = ear.for_call() if ear else None
+    caller = ear.for_call(caller_style(configuration, file, ear.voice)) if ear else None
     where = dict(called=PLACEHOLDER_NUMBER, twilio_api_url=stack.emulators.get("twilio"))
     if caller is not None:
         call: TwilioCall = HeardCall(stack.voice_url, stack.auth_token, transcribe=caller, **where)
@@ -114,6 +128,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the report")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every failed call")
+    parser.add_argument(
+        "--require-passes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="exit 1 when fewer than N calls pass (CI's floor; default: a measurement only)",
+    )
     parser.add_argument("files", nargs="*", type=Path, help="test files (default: all)")
     return parser.parse_args(argv)
 
@@ -148,10 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 outcome = play(stack, configuration, file, case, ear)
                 outcomes.append(outcome)
                 words = summarize([outcome])[1].tally
+                voice = caller_style(configuration, file, ear.voice).describe() if ear else "text"
                 print(
                     f"{'PASS' if outcome.passed else 'FAIL'}  {outcome.file} :: {outcome.name}"
                     f"  ({len(outcome.lines)} lines, WER {percent(words.rate)},"
-                    f" {outcome.seconds:.1f}s)",
+                    f" {outcome.seconds:.1f}s, {voice})",
                     flush=True,
                 )
                 if args.verbose and not outcome.passed:
@@ -196,6 +218,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     print(f"report: {args.json}")
+    if total.passed < args.require_passes:
+        print(
+            f"e2e-audio: {total.passed} calls passed,"
+            f" fewer than the {args.require_passes} required",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -19,7 +19,8 @@ records what was said and heard for the word error rate.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,40 @@ from emulators.twilio_call import Turn, TwilioCall
 
 Transcribe = Callable[[str, str], tuple[str, float]]
 SLOWER_PER_REPEAT = 0.2  # a repeated line is said 20% more slowly each time
+
+
+@dataclass(frozen=True)
+class CallerStyle:
+    """How one test's caller sounds: the voice, how fast they talk, the line's noise.
+
+    Set per test file as ``configuration: audioCaller: {voice: "espeak-ng:en-us",
+    speed: 1.3, lineNoiseSnrDb: 15}``; what a file leaves out is the run's default.
+    """
+
+    voice: str = DEFAULT_VOICE
+    speed: float = 1.0  # 1.3: 30% faster than the voice's normal rate
+    snr_db: float | None = None  # None: a clean line
+
+    @classmethod
+    def from_configuration(cls, raw: Mapping[str, Any] | None, voice: str) -> CallerStyle:
+        raw = raw or {}
+        noise = raw.get("lineNoiseSnrDb")
+        style = cls(
+            voice=str(raw.get("voice") or voice),
+            speed=float(raw.get("speed") or 1.0),
+            snr_db=None if noise is None else float(noise),
+        )
+        if not 0.5 <= style.speed <= 2.0:
+            raise ValueError(f"audioCaller speed must be between 0.5 and 2, got {style.speed}")
+        return style
+
+    def describe(self) -> str:
+        parts = [self.voice]
+        if self.speed != 1.0:
+            parts.append(f"{self.speed:g}x speed")
+        if self.snr_db is not None:
+            parts.append(f"noise {self.snr_db:g} dB SNR")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -51,36 +86,42 @@ class PhoneEar:
         self.recognizer = recognizer
         self.voice = voice
         self.use_hints = use_hints  # False: measure the recognizer without the <Gather> hints
-        self.cache: dict[tuple[str, str, int], Recognition] = {}
+        self.cache: dict[tuple[str, str, int, CallerStyle], Recognition] = {}
         self.audio_seconds = 0.0  # speech recognized (cache misses)
         self.busy_seconds = 0.0  # wall-clock time spent synthesizing and recognizing
 
-    def hear(self, text: str, hints: str = "", attempt: int = 0) -> Recognition:
-        key = (text, hints, attempt)
+    def hear(
+        self, text: str, hints: str = "", attempt: int = 0, style: CallerStyle | None = None
+    ) -> Recognition:
+        style = style or CallerStyle(voice=self.voice)
+        key = (text, hints, attempt, style)
         if key not in self.cache:
             started = time.perf_counter()
-            audio = phone_line(synthesize(text, self.voice, 1.0 + SLOWER_PER_REPEAT * attempt))
+            slower = (1.0 + SLOWER_PER_REPEAT * attempt) / style.speed
+            speech = synthesize(text, style.voice, slower)
+            audio = phone_line(speech, style.snr_db, seed=zlib.crc32(text.encode()))
             phrases = parse_hints(hints) if self.use_hints else []
             self.cache[key] = self.recognizer.recognize(audio, phrases)
             self.audio_seconds += audio.seconds
             self.busy_seconds += time.perf_counter() - started
         return self.cache[key]
 
-    def for_call(self) -> CallerEar:
-        return CallerEar(self)
+    def for_call(self, style: CallerStyle | None = None) -> CallerEar:
+        return CallerEar(self, style or CallerStyle(voice=self.voice))
 
 
 class CallerEar:
     """One call's ``transcribe(text, hints)``: repeats said more slowly, every line recorded."""
 
-    def __init__(self, ear: PhoneEar) -> None:
+    def __init__(self, ear: PhoneEar, style: CallerStyle) -> None:
         self.ear = ear
+        self.style = style
         self.lines: list[Heard] = []
 
     def __call__(self, text: str, hints: str) -> tuple[str, float]:
         last = self.lines[-1] if self.lines else None
         attempt = last.attempt + 1 if last is not None and last.said == text else 0
-        recognition = self.ear.hear(text, hints, attempt)
+        recognition = self.ear.hear(text, hints, attempt, self.style)
         self.lines.append(Heard(text, recognition.text, recognition.confidence, hints, attempt))
         return recognition.text, recognition.confidence
 

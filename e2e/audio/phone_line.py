@@ -97,9 +97,33 @@ def mulaw_decode(ulaw: bytes) -> bytes:
     return audioop.ulaw2lin(ulaw, 2)
 
 
-def phone_line(audio: Audio) -> Audio:
-    """What reaches the far end of a phone call: 8 kHz, mu-law encoded then decoded."""
+def add_line_noise(audio: Audio, snr_db: float, seed: int = 0) -> Audio:
+    """``audio`` with white noise (hiss on the line) at ``snr_db`` below the speech's power.
+
+    The power is that of the samples above a silence floor, so pauses do not
+    make the noise quieter; the generator is seeded, so a run can be repeated.
+    """
+    samples = audio.samples.astype(np.float64)
+    if len(samples) == 0:
+        return audio
+    floor = 0.02 * float(np.max(np.abs(samples)))
+    speech = samples[np.abs(samples) > floor]
+    power = float(np.mean(speech**2)) if len(speech) else 0.0
+    if power == 0.0:
+        return audio
+    noise = np.random.default_rng(seed).normal(0.0, 1.0, len(samples))
+    noise *= np.sqrt(power / 10 ** (snr_db / 10)) / max(float(np.std(noise)), 1e-12)
+    return Audio(_to_int16(samples + noise), audio.rate)
+
+
+def phone_line(audio: Audio, snr_db: float | None = None, seed: int = 0) -> Audio:
+    """What reaches the far end of a phone call: 8 kHz, mu-law encoded then decoded.
+
+    ``snr_db`` adds line noise on the narrowband leg, before the codec.
+    """
     narrow = resample(audio, PHONE_RATE)
+    if snr_db is not None:
+        narrow = add_line_noise(narrow, snr_db, seed)
     return Audio.from_pcm(mulaw_decode(mulaw_encode(narrow.pcm())), PHONE_RATE)
 
 

@@ -45,6 +45,10 @@ HOLD_TIMEOUT = 30.0  # real seconds to wait in a hand-off conference
 SPEECH_CONFIDENCE = 0.92
 
 
+# virtualDeviceConfig setting: the From number of the call (the offline device only).
+CALLER_NUMBER = "callerNumber"
+
+
 @dataclass(frozen=True)
 class Step:
     utterance: str
@@ -154,6 +158,9 @@ class CallEngine:
     ) -> list[StepResult]:
         call_settings = dict(call_settings or {})
         results: list[StepResult] = []
+        if call_settings.get(CALLER_NUMBER) and not self.dialled:
+            # Offline only: the number the call comes from, for caller-ID tests.
+            self.call.caller = str(call_settings[CALLER_NUMBER])
         try:
             self.switchboard.apply(call_settings)
             for step in steps:

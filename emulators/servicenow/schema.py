@@ -119,6 +119,7 @@ TABLES: dict[str, Table] = {
         Field("title"),
         Field("phone"),
         Field("mobile_phone"),
+        Field("employee_number"),
         Field("active", "boolean"),
         *_SYSTEM_FIELDS,
     ),

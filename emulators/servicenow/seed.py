@@ -2,7 +2,7 @@
 
 Users mirror a ServiceNow personal developer instance (same sys_ids for
 ``admin`` and Abraham Lincoln) plus the callers the voice tests dial in as:
-an address shared by two active users, an inactive user, addresses with
+an address and a desk phone shared by two active users, an inactive user, addresses with
 ``_``/``-``/``.co.uk``. Demo incidents are numbered INC00000xx; new ones start
 at INC0010001.
 """
@@ -42,6 +42,26 @@ USERS = (
     ("inactive.user", "inactive.user", "Ina Active", "inactive.user@example.com", False),
 )
 
+# Caller ID and keypad identification: key -> (phone, mobile_phone, employee_number).
+# E.164 in the 555-01xx fiction range. Sam and Sasha share the desk phone; the
+# inactive user's number must never identify anyone. Nobody has the number the
+# test calls come from by default (+15555550100), so those calls hear the email question.
+CONTACTS = {
+    "admin": ("", "", "100001"),
+    "abraham.lincoln": ("+15555550111", "", "100111"),
+    "abel.tuter": ("+15555550123", "+15555550124", "100123"),
+    "beth.anglin": ("+15555550131", "", "100131"),
+    "fred.luddy": ("", "+15555550141", "100141"),
+    "david.miller": ("+15555550151", "", "100151"),
+    "aileen.mottern": ("", "", "100161"),
+    "jpk": ("", "", "100171"),
+    "john_smith": ("", "", "100181"),
+    "jane-doe": ("", "", "100191"),
+    "shared.desk.1": ("+15555550177", "", "100177"),
+    "shared.desk.2": ("+15555550177", "+15555550178", "100178"),
+    "inactive.user": ("+15555550188", "", "100188"),
+}
+
 # (number, caller key, short description, state, impact, urgency, opened_at)
 INCIDENTS = (
     ("INC0000050", "abraham.lincoln", "Email not syncing on my laptop", "2", "2", "2",
@@ -65,6 +85,7 @@ def seed(service: TableService) -> None:
     """Insert the demo users and incidents (the database must be empty)."""
     for key, user_name, name, email, active in USERS:
         first, _, last = name.partition(" ")
+        phone, mobile_phone, employee_number = CONTACTS[key]
         service.create(
             "sys_user",
             {
@@ -74,6 +95,9 @@ def seed(service: TableService) -> None:
                 "first_name": first,
                 "last_name": last,
                 "email": email,
+                "phone": phone,
+                "mobile_phone": mobile_phone,
+                "employee_number": employee_number,
                 "active": active,
             },
             now=SEED_TIME,
