@@ -25,6 +25,8 @@ SLOT_INCIDENT_NUMBER = "incident_number"
 PAYLOAD_HANGUP = "hangup"
 PAYLOAD_HANDOFF = "handoff"
 PAYLOAD_SSML = "ssml"
+# {"keypad": {"finish_on_key": "#"}}: the question takes several keys (an employee number).
+PAYLOAD_KEYPAD = "keypad"
 
 # Session metadata keys the channel sends when a call starts.
 METADATA_CALL_SID = "call_sid"

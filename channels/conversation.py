@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from channels.call import Call
 from channels.hints import hints_for
-from channels.menus import HUMAN_PAYLOAD, payload_for_keys
+from channels.menus import HUMAN_KEY, HUMAN_PAYLOAD, payload_for_keys
 from channels.turn import Assistant, AssistantUnavailable, Turn
 from channels.twiml import Listen, render_goodbye, render_turn
 from contract import INTENT_HANDOFF_FAILED
@@ -106,6 +106,10 @@ class VoiceConversation:
         digits = call.form.get("Digits", "").strip()
         if digits:
             last = await self.assistant.last_turn(call.sid)
+            number = digits.strip("#* ")
+            if last.keypad and number.isdigit() and number != HUMAN_KEY:
+                turn = await self.assistant.hear(call.sid, number, call.metadata)
+                return await self._after(call, turn, counters, started)
             payload = payload_for_keys(digits, last.buttons)
             if payload is None:
                 return await self._missed(call, NO_SUCH_KEY, last, counters)
@@ -192,6 +196,7 @@ class VoiceConversation:
         listen = Listen(
             action_url=self.gather_url(counters),
             hints=hints_for(turn.requested_slot, turn.buttons),
+            keypad=Turn(messages=messages).keypad,
         )
         return render_turn(messages, self.voice, listen, self.handoff.hold_music_url)
 

@@ -10,6 +10,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from contract import PAYLOAD_KEYPAD
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -32,6 +34,15 @@ class Turn:
             if message.get("buttons"):
                 return list(message["buttons"])
         return []
+
+    @property
+    def keypad(self) -> bool:
+        """True when the open question takes a number keyed in and ended with #."""
+        for message in self.messages[-1:]:
+            custom = message.get("custom")
+            if isinstance(custom, dict) and isinstance(custom.get(PAYLOAD_KEYPAD), dict):
+                return True
+        return False
 
     @property
     def question(self) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Dial, Gather, Say, VoiceResponse
 
 from channels.menus import menu_sentence
+from contract import PAYLOAD_HANDOFF, PAYLOAD_HANGUP, PAYLOAD_KEYPAD, PAYLOAD_SSML
 from settings import VoiceSettings
 from speech.speakable import render_for_speech
 
@@ -30,7 +31,8 @@ _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 SSML_TAGS = frozenset(
     {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
 )
-KNOWN_PAYLOADS = frozenset({"ssml", "hangup", "handoff"})
+KNOWN_PAYLOADS = frozenset({PAYLOAD_SSML, PAYLOAD_HANGUP, PAYLOAD_HANDOFF, PAYLOAD_KEYPAD})
+KEYPAD_FINISH = "#"
 NOTHING_SAID_PROMPT = "Is there anything else I can help with?"
 AFTER_AGENT = "Thank you for calling the IT help desk. Goodbye."
 WHISPER_CHOICE = "Press 1 to take the call, or any other key to decline."
@@ -47,6 +49,8 @@ class Listen:
 
     action_url: str
     hints: str = ""
+    # Several keys ended with #, instead of one key answering a menu.
+    keypad: bool = False
 
 
 def spoken_text(message: dict[str, Any]) -> str:
@@ -125,7 +129,8 @@ def gather(listen: Listen, settings: VoiceSettings) -> Gather:
         input="dtmf speech",
         action=listen.action_url,
         method="POST",
-        num_digits=1,
+        num_digits=None if listen.keypad else 1,
+        finish_on_key=KEYPAD_FINISH if listen.keypad else None,
         timeout=settings.gather_timeout,
         speech_timeout=settings.speech_timeout,
         speech_model=settings.speech_model,

@@ -37,6 +37,7 @@ from actions.caller_id import (
 )
 from actions.conversation import answer_slot, latest_entity, latest_intent
 from actions.directory import best_match, domain_of
+from contract import PAYLOAD_KEYPAD
 from speech.speakable import spell_email
 from speech.spelling import (
     apply_correction,
@@ -49,6 +50,8 @@ from speech.spelling import (
 from speech.spoken_email import is_valid_email, parse_spoken_email
 
 logger = logging.getLogger(__name__)
+# The voice channel then takes several keys ended with # (an employee number).
+KEYPAD = {PAYLOAD_KEYPAD: {"finish_on_key": "#"}}
 
 SPELL_AFTER_MISSES = 2
 # The form whose read-back spells the email and asks to go ahead.
@@ -235,14 +238,17 @@ async def ask_for_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
         dispatcher.utter_message(
             text="Let's spell it. Say your email letter by letter, like t as in tango. "
             "To fix one letter, say, for example, the third letter is u. "
-            "Or say your employee number."
+            "Or key in your employee number and press pound.",
+            json_message=KEYPAD,
         )
     elif declined:
         dispatcher.utter_message(text="What email address should I use?")
     else:
         # Digits survive a bad line far better than an address does.
         dispatcher.utter_message(
-            text="What's the email address on your account? Or say your employee number."
+            text="What's the email address on your account? "
+            "Or say your employee number, or key it in and press pound.",
+            json_message=KEYPAD,
         )
     return events
 

@@ -86,8 +86,8 @@ def test_misheard_email_is_confirmed_before_tickets_are_read(stack: Stack) -> No
     call.say("check my ticket")
     offer = call.say("able dot cuber at example dot com").text
     assert "Did you mean a b e l dot t u t e r at example dot com?" in offer
-    assert "Ticket I N C" not in offer
-    assert "Ticket I N C" in call.say("yes").text
+    assert "I N C" not in offer
+    assert "open ticket" in call.say("yes").text
     call.hang_up()
 
 
@@ -111,19 +111,14 @@ def test_employee_number_said_identifies_the_caller(stack: Stack) -> None:
     call.dial()
     call.say("check my ticket")
     status = call.say("my employee number is one zero zero one two three").text
-    assert "Ticket I N C" in status  # Abel Tuter has tickets
+    assert "open ticket" in status and "I N C" in status  # Abel Tuter has tickets
     call.hang_up()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the voice channel gathers one key and maps it to a button; multi-digit "
-    "input with finishOnKey='#' is a channel change (see the report for issue 14)",
-)
 def test_employee_number_keyed_in_identifies_the_caller(stack: Stack) -> None:
     call = stack.call()
     call.dial()
     call.say("check my ticket")
     status = call.press("100123#").text
-    assert "Ticket I N C" in status
+    assert "open ticket" in status and "I N C" in status
     call.hang_up()
