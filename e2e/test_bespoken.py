@@ -160,7 +160,7 @@ def test_device_plays_an_async_conversation_as_bespoken_does(device_url: str) ->
     assert [result["message"] for result in body["results"]] == [m["text"] for m in messages]
     assert "help desk" in transcripts[0]
     assert "email" in transcripts[1]
-    assert "Ticket I N C" in transcripts[2]
+    assert "open tickets. I N C" in transcripts[2]
     assert transcripts[2].endswith("Is there anything else")  # finishOnPhrase cuts there
 
 
