@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Iterator
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from stack.isolated import AGENTS, IsolatedStack, isolated_stack
+from settings import StoreSettings
+from stack.isolated import AGENTS, POSTGRES, IsolatedStack, isolated_stack
+from stores.database import StoreUnreachable, check_tracker_database
 
 AUTH_TOKEN = "integration-test-token"
 TURN_BUDGET_SECONDS = 1.5
+# embedded (default: SQLite, locks in memory) or postgres (PostgreSQL and Redis).
+STORES = os.environ.get("INTEGRATION_STORES", "embedded")
 SNOW_TIMEOUT_SECONDS = 3.0
 SETTLE_SECONDS = 8.0
 AGENT, SECOND_AGENT = AGENTS
@@ -45,10 +50,18 @@ class Stack(IsolatedStack):
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if STORES == "postgres":
+        try:
+            check_tracker_database(
+                StoreSettings.from_env({"TRACKER_STORE_URL": POSTGRES + "/postgres"})
+            )
+        except StoreUnreachable as error:
+            pytest.skip(f"INTEGRATION_STORES=postgres, but {error}")
     with isolated_stack(
         tmp_path_factory.mktemp("stack"),
         auth_token=AUTH_TOKEN,
-        name="integration",
+        name=f"integration_{STORES}",
+        stores=STORES,
         overrides={
             "SNOW_TIMEOUT_SECONDS": str(SNOW_TIMEOUT_SECONDS),
             "TICKET_SETTLE_SECONDS": str(SETTLE_SECONDS),

@@ -174,3 +174,36 @@ async def test_every_answer_carries_the_next_turn_number(turn: int) -> None:
 
 def test_counters_ignore_junk_in_the_query() -> None:
     assert Counters.from_query({"turn": "-3", "misses": "x", "silences": "2"}) == Counters(0, 0, 2)
+
+
+KEYPAD_QUESTION = Turn(
+    messages=[
+        {
+            "text": "What's the email address on your account? Or key in your employee number.",
+            "custom": {"keypad": {"finish_on_key": "#"}},
+        }
+    ],
+    requested_slot="email",
+)
+
+
+async def test_a_keypad_question_gathers_several_keys_ended_with_pound() -> None:
+    twiml = await conversation(ScriptedAssistant(next_turn=KEYPAD_QUESTION)).answer(
+        call(SpeechResult="check my ticket"), Counters()
+    )
+    gather = ET.fromstring(twiml).find("Gather")
+    assert gather.get("finishOnKey") == "#"
+    assert gather.get("numDigits") is None
+
+
+async def test_keys_typed_into_a_keypad_question_are_heard_as_the_number() -> None:
+    assistant = ScriptedAssistant(last=KEYPAD_QUESTION)
+    await conversation(assistant).answer(call(Digits="100123#"), Counters())
+    assert assistant.heard == ["100123"]
+    assert assistant.commands == []
+
+
+async def test_zero_still_asks_for_a_person_at_a_keypad_question() -> None:
+    assistant = ScriptedAssistant(last=KEYPAD_QUESTION)
+    await conversation(assistant).answer(call(Digits="0"), Counters())
+    assert assistant.commands == ["/request_human"]
