@@ -81,28 +81,33 @@ def _outcome(
     return Outcome(name, expected, created, heard, longest)
 
 
-def late_answer(stack: IsolatedStack, timing: Timing) -> Outcome:
-    """ServiceNow writes the incident, then answers after the client gave up."""
+def _written_then_unanswered(
+    stack: IsolatedStack, name: str, mode: str, **options: float
+) -> Outcome:
+    """ServiceNow writes the incident and then fails to answer: the caller hears its number."""
     call = stack.call()
     to_confirmation(call)
-    stack.set_fault("slow_after_commit", delay_seconds=timing.client_timeout_seconds + 2, count=1)
+    stack.set_fault(mode, count=1, **options)
     heard = call.say("yes").text
-    outcome = _outcome("late answer after the write", stack, [call], 1, heard)
+    outcome = _outcome(name, stack, [call], 1, heard)
     if not NUMBER_HEARD.search(heard):
         outcome.problems.append("the caller did not hear the number of the incident that exists")
     return outcome
+
+
+def late_answer(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """ServiceNow writes the incident, then answers after the client gave up."""
+    delay = timing.client_timeout_seconds + 2
+    return _written_then_unanswered(
+        stack, "late answer after the write", "slow_after_commit", delay_seconds=delay
+    )
 
 
 def dropped_answer(stack: IsolatedStack, timing: Timing) -> Outcome:
     """ServiceNow writes the incident, then closes the connection without answering."""
-    call = stack.call()
-    to_confirmation(call)
-    stack.set_fault("drop_after_commit", count=1)
-    heard = call.say("yes").text
-    outcome = _outcome("connection dropped after the write", stack, [call], 1, heard)
-    if not NUMBER_HEARD.search(heard):
-        outcome.problems.append("the caller did not hear the number of the incident that exists")
-    return outcome
+    return _written_then_unanswered(
+        stack, "connection dropped after the write", "drop_after_commit"
+    )
 
 
 def slow_servicenow(stack: IsolatedStack, timing: Timing) -> Outcome:
