@@ -26,7 +26,10 @@ from tests.servicenow_fixtures import RunningEmulator
 
 ABEL_PHONE, SHARED_PHONE, STRANGER = "+15555550123", "+15555550177", "+15555550100"
 STATUS_FORM = ValidateIncidentStatusForm()
-FIRST_QUESTION = "What's the email address on your account? Or say your employee number."
+FIRST_QUESTION = (
+    "What's the email address on your account? "
+    "Or say your employee number, or key it in and press pound."
+)
 LIMITS = DirectorySettings(lookups_per_call=3, match_threshold=0.74, candidate_limit=200)
 
 
