@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.demo import ensure_operator, ensure_secrets
 from settings import PROJECT_ROOT, StackSettings, load_environment
+from settings.console import console_port
 from stack.processes import Service, python_module, terminate_group
 
 BOT = PROJECT_ROOT / "rasa_bot"
@@ -28,6 +30,7 @@ class Ports:
     duckling: int
     servicenow: int
     twilio: int
+    console: int = 8070
 
     @classmethod
     def from_settings(cls, stack: StackSettings) -> Ports:
@@ -37,10 +40,11 @@ class Ports:
             stack.duckling_port,
             stack.servicenow_port,
             stack.twilio_port,
+            console_port(),
         )
 
     def all(self) -> tuple[int, ...]:
-        return (self.rasa, self.actions, self.duckling, self.servicenow, self.twilio)
+        return (self.rasa, self.actions, self.duckling, self.servicenow, self.twilio, self.console)
 
 
 def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -64,12 +68,19 @@ def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "CONSOLE_PORT": str(ports.console),
+        "RASA_EVENT_BROKER_DB": str(PROJECT_ROOT / "var" / "events.sqlite3"),
     }
     merged = {**defaults, **{k: v for k, v in env.items() if k in defaults or k.isupper()}}
     # These point the processes at each other, so they follow the ports.
     merged["ACTION_ENDPOINT_URL"] = (
         env.get("ACTION_ENDPOINT_URL") or defaults["ACTION_ENDPOINT_URL"]
     )
+    merged["RASA_EVENT_BROKER_DB"] = (
+        merged["RASA_EVENT_BROKER_DB"] or defaults["RASA_EVENT_BROKER_DB"]
+    )
+    ensure_secrets(merged)  # Rasa's API token and the console's secret, per stack
+    ensure_operator(merged)
     return merged
 
 
@@ -82,6 +93,7 @@ def build_services(
 ) -> list[Service]:
     """The stack's services, in start order (each depends only on earlier ones)."""
     local = "http://127.0.0.1"
+    Path(env["RASA_EVENT_BROKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
     return [
         Service(
             "servicenow-emulator",
@@ -130,9 +142,19 @@ def build_services(
                 "127.0.0.1",
                 "--port",
                 str(ports.rasa),
+                "--enable-api",
+                "--auth-token",
+                env["RASA_API_TOKEN"],
             ],
             f"{local}:{ports.rasa}/webhooks/twilio_voice/",
             log_dir / "rasa.log",
+            env,
+        ),
+        Service(
+            "console",
+            python_module("console", "--port", str(ports.console)),
+            f"{local}:{ports.console}/health",
+            log_dir / "console.log",
             env,
         ),
     ]
@@ -153,14 +175,17 @@ def up(timeout: float = 300.0) -> list[Service]:
     if STATE_FILE.exists():
         raise SystemExit("the stack is already up (var/stack.json exists): run `make down` first")
     busy = [
-        p for p in (ports.rasa, ports.actions, ports.duckling, ports.servicenow) if port_in_use(p)
+        p
+        for p in (ports.rasa, ports.actions, ports.duckling, ports.servicenow, ports.console)
+        if port_in_use(p)
     ]
     if busy:
         raise SystemExit(f"ports already in use: {busy}; set the *_PORT variables or free them")
     model = ensure_model()
-    services = build_services(
-        ports, PROJECT_ROOT / "var" / "logs", stack_environment(ports), stack.servicenow_db, model
-    )
+    environment = dict(os.environ)
+    password = ensure_operator(environment)  # None when CONSOLE_OPERATORS is configured
+    env = stack_environment(ports, environment)
+    services = build_services(ports, PROJECT_ROOT / "var" / "logs", env, stack.servicenow_db, model)
     started: list[Service] = []
     try:
         for service in services:
@@ -171,6 +196,9 @@ def up(timeout: float = 300.0) -> list[Service]:
     except BaseException:
         down()
         raise
+    print(f"\nconsole: http://127.0.0.1:{ports.console}/")
+    if password:
+        print(f"  sign in as demo, password {password} (made for this stack only)")
     return started
 
 
