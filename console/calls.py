@@ -7,16 +7,26 @@ caller's number are ever kept.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 FALLBACK_INTENT = "nlu_fallback"
 HUMAN_INTENT = "request_human"
 CORRECTION_INTENTS = frozenset({"deny"})
+EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through its API
 CALL_FACT_SLOTS = frozenset(
     {"caller_phone", "called_number", "call_sid", "session_started_metadata", "requested_slot"}
 )
 OUTCOMES = ("ticket", "transfer", "hung up", "silence")
+
+
+PHONE_NUMBER = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+
+
+def mask_numbers_in(text: str) -> str:
+    """Every phone-number-like run in ``text`` masked, e.g. inside the agent's whisper."""
+    return PHONE_NUMBER.sub(lambda m: mask_number(m.group(0)), text)
 
 
 def mask_number(number: str) -> str:
@@ -27,7 +37,7 @@ def mask_number(number: str) -> str:
 
 @dataclass
 class Turn:
-    speaker: str  # "caller" or "assistant"
+    speaker: str  # "caller", "assistant", or "system" (the console stepped in)
     text: str
     at: float
     event_id: int
@@ -96,6 +106,7 @@ class CallState:
             "confidence": self.last_confidence,
             "flags": self.flags(now, silence_seconds),
             "incident": self.incident,
+            "transferred": self.transferred,
             "ended": self.ended_at is not None,
         }
 
@@ -108,8 +119,9 @@ class CallState:
 
 
 def shown_slots(slots: dict[str, Any]) -> dict[str, Any]:
+    """Slots worth showing, with phone numbers (as in the whisper) masked."""
     return {
-        k: v
+        k: mask_numbers_in(v) if isinstance(v, str) else v
         for k, v in sorted(slots.items())
         if v not in (None, "", []) and k not in CALL_FACT_SLOTS
     }
@@ -153,6 +165,12 @@ def apply(call: CallState, event: dict[str, Any], event_id: int) -> CallState:
 
 def _caller_turn(call: CallState, event: dict[str, Any], at: float, event_id: int) -> None:
     parse = event.get("parse_data") or {}
+    if str(event.get("text") or "").startswith(EXTERNAL_PREFIX):
+        # Not the caller: the console (or another system) triggered this intent.
+        name = (parse.get("intent") or {}).get("name") or ""
+        text = "Taken over from the console" if name == HUMAN_INTENT else f"Triggered {name}"
+        call.turns.append(Turn("system", text, at, event_id))
+        return
     intent = (parse.get("intent") or {}).get("name")
     confidence = (parse.get("intent") or {}).get("confidence")
     predicted = intent

@@ -84,14 +84,21 @@ def home(calls: list[dict[str, Any]], charts: list[str]) -> str:
     )
 
 
+def turn_meta(turn: dict[str, Any]) -> str:
+    """``problem_vpn 0.93``, or ``fell back (problem_software 0.36)``."""
+    confidence = turn.get("confidence")
+    shown = f" {confidence:.2f}" if confidence is not None else ""
+    if turn.get("intent") == "nlu_fallback":
+        return f"fell back ({turn.get('predicted') or '?'}{shown})"
+    return f"{turn['intent']}{shown}"
+
+
 def transcript(turns: list[dict[str, Any]]) -> str:
     items = []
     for turn in turns:
         meta = ""
         if turn["speaker"] == "caller" and turn.get("intent"):
-            confidence = turn.get("confidence")
-            shown = f" {confidence:.2f}" if confidence is not None else ""
-            meta = f'<span class="meta">{escape(turn["intent"] + shown)}</span>'
+            meta = f'<span class="meta">{escape(turn_meta(turn))}</span>'
         items.append(f'<li class="{escape(turn["speaker"])}">{escape(turn["text"])}{meta}</li>')
     return "".join(items)
 
@@ -130,7 +137,7 @@ def call_page(
         flags=flags(call["flags"]),
         incident=incident_link(call.get("incident"), incident_url),
         notice=escape(notice),
-        takeover_hidden="" if live else "hidden",
+        takeover_hidden="" if live and not call.get("transferred") else "hidden",
         csrf=escape(csrf),
         phone=escape(phone),
         turns=transcript(call["turns"]),

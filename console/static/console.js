@@ -31,25 +31,28 @@ function flags(list) {
 }
 
 function renderCalls(calls) {
+  // Rows are kept and updated in place, so a link stays clickable while it updates.
   const body = document.getElementById("live-calls");
-  body.replaceChildren();
+  const rows = new Map([...body.querySelectorAll("tr")].map((row) => [row.dataset.sid, row]));
   for (const call of calls) {
-    const row = el("tr");
-    row.dataset.sid = call.sid;
-    row.appendChild(el("td", call.caller));
-    row.appendChild(el("td", clock(call.elapsed)));
-    row.appendChild(el("td", doing(call)));
-    row.appendChild(el("td", intent(call)));
-    const flagCell = el("td");
-    flagCell.appendChild(flags(call.flags));
-    row.appendChild(flagCell);
-    const open = el("a", "Open");
-    open.href = "/calls/" + encodeURIComponent(call.sid);
-    const cell = el("td");
-    cell.appendChild(open);
-    row.appendChild(cell);
-    body.appendChild(row);
+    let row = rows.get(call.sid);
+    rows.delete(call.sid);
+    if (!row) {
+      row = el("tr");
+      row.dataset.sid = call.sid;
+      for (let i = 0; i < 6; i++) row.appendChild(el("td"));
+      const open = el("a", "Open");
+      open.href = "/calls/" + encodeURIComponent(call.sid);
+      row.cells[5].appendChild(open);
+      body.appendChild(row);
+    }
+    row.cells[0].textContent = call.caller;
+    row.cells[1].textContent = clock(call.elapsed);
+    row.cells[2].textContent = doing(call);
+    row.cells[3].textContent = intent(call);
+    row.cells[4].replaceChildren(flags(call.flags));
   }
+  for (const gone of rows.values()) gone.remove();
   document.getElementById("no-calls").hidden = calls.length > 0;
 }
 
@@ -68,13 +71,17 @@ function renderCall(call) {
   } else {
     incident.textContent = call.incident || "—";
   }
+  if (call.transferred) document.getElementById("takeover-form").hidden = true;
   const list = document.getElementById("transcript");
   list.replaceChildren();
   for (const turn of call.turns) {
     const item = el("li", turn.text, turn.speaker);
     if (turn.speaker === "caller" && turn.intent) {
       const confidence = turn.confidence === null ? "" : " " + turn.confidence.toFixed(2);
-      item.appendChild(el("span", turn.intent + confidence, "meta"));
+      const meta = turn.intent === "nlu_fallback"
+        ? "fell back (" + (turn.predicted || "?") + confidence + ")"
+        : turn.intent + confidence;
+      item.appendChild(el("span", meta, "meta"));
     }
     list.appendChild(item);
   }

@@ -19,6 +19,7 @@ import pytest
 import requests
 import yaml
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -37,7 +38,7 @@ SCREENSHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or PROJECT_ROOT / "d
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = "/usr/bin/chromium"
 # Words the assistant cannot place: they fall back, and come back on the review page.
-MUMBLE = "purple elephants dance on tuesday"
+MUMBLE, MUMBLE_AGAIN = "blorp zink quasar", "lorem ipsum dolor"
 LIVE_WITHIN_SECONDS = 1.0
 
 
@@ -81,7 +82,13 @@ def console_url(stack: IsolatedStack) -> str:
 
 
 def wait(browser: WebDriver, timeout: float = 10.0) -> WebDriverWait:
-    return WebDriverWait(browser, timeout, poll_frequency=0.05)
+    # Pages reload and live parts re-render: look again rather than fail.
+    return WebDriverWait(
+        browser,
+        timeout,
+        poll_frequency=0.05,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    )
 
 
 def shoot(browser: WebDriver, name: str) -> None:
@@ -129,9 +136,8 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     )
     call.dial()
     row = f'tr[data-sid="{call.sid}"]'
-    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, row))
-    listed = browser.find_element(By.CSS_SELECTOR, row).text
-    assert "•••0100" in listed
+    wait(browser).until(lambda b: "•••0100" in b.find_element(By.CSS_SELECTOR, row).text)
+    shoot(browser, "console-live")
     assert "5555550100" not in browser.page_source
 
     # Open it and watch a caller turn arrive live.
@@ -141,6 +147,10 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     said_at = time.monotonic()
     wait(browser, 5).until(lambda b: MUMBLE in b.find_element(By.ID, "transcript").text)
     assert time.monotonic() - said_at <= LIVE_WITHIN_SECONDS + 0.5  # Selenium's own delay
+    call.say(MUMBLE_AGAIN)
+    wait(browser).until(
+        lambda b: "repeated misunderstanding" in b.find_element(By.ID, "flags").text
+    )
     call.say("my vpn keeps disconnecting")
     wait(browser).until(lambda b: "open_incident_form" in b.find_element(By.ID, "doing").text)
     shoot(browser, "console-call")
@@ -155,9 +165,11 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     rung = agent_calls(running)[rung_before:]
     assert [c["to"] for c in rung] == [OPERATOR_PHONE], "only the operator's phone rings"
     assert call.wait_on_hold().agent_joined, "the operator pressed 1 and joined the caller"
-    whisper = " ".join(rung[0].get("heard", []))
+    whisper = " ".join(agent_calls(running)[rung_before].get("heard", []))
     assert "vpn" in whisper.lower(), "the operator heard the whisper"
     wait(browser).until(lambda b: "INC" in b.find_element(By.ID, "incident").text)
+    assert "5555550100" not in browser.page_source, "not even inside the whisper"
+    assert not browser.find_element(By.ID, "take-over").is_displayed()
     shoot(browser, "console-take-over")
     call.hang_up()
     wait(browser).until(lambda b: "ended" in b.find_element(By.ID, "notice").text)
