@@ -59,7 +59,8 @@ def _frame(title: str, height: int, body: str) -> str:
 def columns(title: str, values: list[float], unit: str = "") -> str:
     """Vertical bars, oldest hour on the left, the current hour on the right."""
     height, top, bottom = 170, 28, 150
-    peak = max(values) if values and max(values) > 0 else 1
+    highest = max(values, default=0)
+    peak = highest if highest > 0 else 1
     step = WIDTH / max(len(values), 1)
     parts = []
     for index, value in enumerate(values):
@@ -76,7 +77,7 @@ def columns(title: str, values: list[float], unit: str = "") -> str:
     )
     parts.append(
         f'<text x="{WIDTH}" y="16" text-anchor="end" class="chart-axis">'
-        f"max {peak:.0f}{escape(unit)}</text>"
+        f"max {highest:.0f}{escape(unit)}</text>"
     )
     return _frame(title, height, "".join(parts))
 

@@ -38,10 +38,34 @@ class Job:
     progress: float = 0.0
     message: str = ""
     model: str | None = None
-    accuracy_before: float | None = None
+    accuracy_before: float | None = None  # all NLU examples
     accuracy_after: float | None = None
+    reviewed_before: float | None = None  # the examples labelled in the console
+    reviewed_after: float | None = None
     started: float | None = None
     history: list[str] = field(default_factory=list)  # activated models, oldest first
+
+
+ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def read_texts(reviewed_nlu: Path) -> set[str]:
+    """The reviewed examples as Rasa sees them (annotations reduced to their text)."""
+    from console.review import read_examples
+
+    return {ANNOTATION.sub(r"\1", e) for v in read_examples(reviewed_nlu).values() for e in v}
+
+
+def read_accuracy(out: Path, reviewed: set[str]) -> tuple[float | None, float | None]:
+    report = out / "intent_report.json"
+    if not report.exists():
+        return None, None
+    overall = json.loads(report.read_text()).get("accuracy")
+    errors_file = out / "intent_errors.json"
+    errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
+    wrong = {e.get("text") for e in errors} & reviewed
+    share = round(1 - len(wrong) / len(reviewed), 3) if reviewed else None
+    return (round(float(overall), 3) if overall is not None else None), share
 
 
 class Trainer:
@@ -76,11 +100,10 @@ class Trainer:
             model = self.models_dir / f"{name}.tar.gz"
             self.job.state, self.job.progress, self.job.message = "testing", 80.0, "testing"
             before = await self._running_model()
-            if before and self.reviewed_nlu.exists():
-                self.job.accuracy_before = await self._accuracy(before)
+            if before:
+                self.job.accuracy_before, self.job.reviewed_before = await self._accuracy(before)
             self.job.progress = 90.0
-            if self.reviewed_nlu.exists():
-                self.job.accuracy_after = await self._accuracy(str(model))
+            self.job.accuracy_after, self.job.reviewed_after = await self._accuracy(str(model))
             self.job.model = str(model)
             self.job.state, self.job.progress, self.job.message = "ready", 100.0, "trained"
         except Exception as error:
@@ -114,20 +137,27 @@ class Trainer:
         if await process.wait() != 0:
             raise RuntimeError("rasa train failed (see the console's log)")
 
-    async def _accuracy(self, model: str) -> float | None:
-        with tempfile.TemporaryDirectory() as out:
+    async def _accuracy(self, model: str) -> tuple[float | None, float | None]:
+        """(all NLU examples, the reviewed ones) that ``model`` classifies right.
+
+        ``rasa test nlu`` reports intents only for two intents or more, so it runs
+        on the project's NLU data with the reviewed examples added; the reviewed
+        share is read from its list of errors.
+        """
+        with tempfile.TemporaryDirectory() as work:
+            data, out = Path(work) / "nlu", Path(work) / "out"
+            await asyncio.to_thread(shutil.copytree, BOT / "data" / "nlu", data)
+            reviewed = read_texts(self.reviewed_nlu)
+            if self.reviewed_nlu.exists():
+                shutil.copyfile(self.reviewed_nlu, data / "reviewed.yml")
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "rasa", "test", "nlu",
-                "--model", model, "--nlu", str(self.reviewed_nlu), "--out", out,
+                sys.executable, "-m", "rasa", "test", "nlu", "--model", model,
+                "--nlu", str(data), "--out", str(out), "--no-plot",
                 cwd=BOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             if await process.wait() != 0:
-                return None
-            report = Path(out) / "intent_report.json"
-            if not report.exists():
-                return None
-            accuracy = json.loads(report.read_text()).get("accuracy")
-            return round(float(accuracy), 3) if accuracy is not None else None
+                return None, None
+            return read_accuracy(out, reviewed)
 
     # -- activation --------------------------------------------------------------
 

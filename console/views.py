@@ -198,6 +198,8 @@ def training(job: dict[str, Any], examples: int, csrf: str, notice: str) -> str:
         state=escape(state),
         before=percent(job["accuracy_before"]),
         after=percent(job["accuracy_after"]),
+        reviewed_before=percent(job["reviewed_before"]),
+        reviewed_after=percent(job["reviewed_after"]),
         csrf=escape(csrf),
         notice=escape(notice),
     )

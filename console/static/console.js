@@ -108,6 +108,8 @@ function pollTraining() {
       const show = (value) => (value === null ? "—" : (value * 100).toFixed(1) + "%");
       document.getElementById("accuracy-before").textContent = show(job.accuracy_before);
       document.getElementById("accuracy-after").textContent = show(job.accuracy_after);
+      document.getElementById("reviewed-before").textContent = show(job.reviewed_before);
+      document.getElementById("reviewed-after").textContent = show(job.reviewed_after);
     })
     .catch(() => {})
     .finally(() => setTimeout(pollTraining, 1000));

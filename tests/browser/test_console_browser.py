@@ -26,6 +26,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from console.passwords import hash_password
+from console.review import add_example
 from emulators.twilio_call import Turn, TwilioCall
 from settings import PROJECT_ROOT
 from stack.isolated import AGENTS, IsolatedStack, isolated_stack
@@ -33,6 +34,7 @@ from stack.isolated import AGENTS, IsolatedStack, isolated_stack
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 AUTH_TOKEN = "console-browser-test-token"
+RASA_TOKEN = "console-browser-test-rasa-api-token"
 OPERATOR, PASSWORD, OPERATOR_PHONE = "ada", "browser-test-password", AGENTS[0]
 SCREENSHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or PROJECT_ROOT / "docs" / "img")
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -52,6 +54,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IsolatedSt
         "CONSOLE_DB": str(workdir / "console.sqlite3"),
         "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
         "CONSOLE_MODELS_DIR": str(workdir / "models"),
+        "RASA_API_TOKEN": RASA_TOKEN,
     }
     with isolated_stack(
         workdir,
@@ -203,3 +206,71 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     browser.get(base + "/training")
     wait(browser).until(lambda b: b.find_element(By.ID, "example-count").text == "1")
     shoot(browser, "console-training")
+
+
+def signed_in(base: str) -> tuple[requests.Session, str]:
+    """A plain HTTP client signed in to the console, and its CSRF token."""
+    session = requests.Session()
+    page = session.get(base + "/signin", timeout=10).text
+    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    reply = session.post(
+        base + "/signin",
+        data={"csrf": token, "name": OPERATOR, "password": PASSWORD},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert reply.status_code == 303
+    page = session.get(base + "/", timeout=10).text
+    return session, page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+
+
+def running_model(stack: IsolatedStack) -> str:
+    reply = requests.get(f"{stack.voice_url}/status", params={"token": RASA_TOKEN}, timeout=10)
+    reply.raise_for_status()
+    return str(reply.json()["model_file"])
+
+
+def test_rasa_api_needs_the_token(stack: tuple[IsolatedStack, Path]) -> None:
+    running, _ = stack
+    assert requests.get(f"{running.voice_url}/status", timeout=10).status_code == 401
+    assert running_model(running)
+
+
+def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
+    stack: tuple[IsolatedStack, Path],
+) -> None:
+    running, workdir = stack
+    base = console_url(running)
+    add_example(workdir / "reviewed.yml", "out_of_scope", MUMBLE)
+    session, token = signed_in(base)
+    call = TwilioCall(running.voice_url, AUTH_TOKEN, twilio_api_url=running.twilio_url)
+    call.dial()
+    assert "Tell me briefly" in call.say("my printer is broken").text
+    before = running_model(running)
+
+    reply = session.post(base + "/training/train", data={"csrf": token}, timeout=30)
+    assert reply.status_code == 200
+    deadline = time.monotonic() + 1200
+    seen_progress: set[float] = set()
+    while time.monotonic() < deadline:
+        job = session.get(base + "/training/status", timeout=10).json()
+        seen_progress.add(job["progress"])
+        if job["state"] in ("ready", "failed"):
+            break
+        time.sleep(2)
+    assert job["state"] == "ready", job["message"]
+    assert len(seen_progress) > 3, "the progress bar moved along the way"
+    assert job["accuracy_after"] is not None and job["accuracy_before"] is not None
+    assert job["reviewed_after"] == 1.0, "the new model learned the labelled example"
+    assert job["reviewed_before"] == 0.0, "the running model fell back on it"
+
+    session.post(base + "/training/activate", data={"csrf": token}, timeout=300)
+    assert running_model(running) == Path(job["model"]).name
+    # The caller is still in the middle of the form: the next answer is understood.
+    assert "How urgent" in call.say("it prints blank pages").text
+
+    session.post(base + "/training/rollback", data={"csrf": token}, timeout=300)
+    assert running_model(running).startswith("before-console-")
+    assert before == "current.tar.gz"
+    assert "email" in call.press("1").text.lower()
+    call.hang_up()
