@@ -237,7 +237,7 @@ def test_rasa_api_needs_the_token(stack: tuple[IsolatedStack, Path]) -> None:
 
 
 def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
-    stack: tuple[IsolatedStack, Path],
+    stack: tuple[IsolatedStack, Path], browser: WebDriver
 ) -> None:
     running, workdir = stack
     base = console_url(running)
@@ -268,6 +268,9 @@ def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
     assert running_model(running) == Path(job["model"]).name
     # The caller is still in the middle of the form: the next answer is understood.
     assert "How urgent" in call.say("it prints blank pages").text
+    browser.get(base + "/training")  # signed in since the first test (same browser)
+    wait(browser).until(lambda b: b.find_element(By.ID, "reviewed-after").text == "100.0%")
+    shoot(browser, "console-training")
 
     session.post(base + "/training/rollback", data={"csrf": token}, timeout=300)
     assert running_model(running).startswith("before-console-")
