@@ -99,6 +99,15 @@ def shoot(browser: WebDriver, name: str) -> None:
     browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
+def sign_in(browser: WebDriver, base: str) -> None:
+    browser.get(base + "/")
+    if browser.current_url.endswith("/signin"):
+        browser.find_element(By.NAME, "name").send_keys(OPERATOR)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.ID, "sign-in").click()
+    wait(browser).until(lambda b: b.find_element(By.TAG_NAME, "h1").text == "Live calls")
+
+
 def follow_rest_redirect(stack: IsolatedStack, call: TwilioCall, timeout: float = 10.0) -> Turn:
     """Plays Twilio following ``calls(sid).update(url=...)`` while the caller is listening."""
     deadline = time.monotonic() + timeout
@@ -125,13 +134,11 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     base = console_url(running)
 
     # Sign in.
+    browser.delete_all_cookies()
     browser.get(base + "/")
     assert browser.current_url.endswith("/signin"), "no session: the sign-in page"
     shoot(browser, "console-sign-in")
-    browser.find_element(By.NAME, "name").send_keys(OPERATOR)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "sign-in").click()
-    wait(browser).until(lambda b: b.find_element(By.TAG_NAME, "h1").text == "Live calls")
+    sign_in(browser, base)
 
     # A call comes in and appears by itself, its number masked.
     call = TwilioCall(
@@ -268,7 +275,8 @@ def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
     assert running_model(running) == Path(job["model"]).name
     # The caller is still in the middle of the form: the next answer is understood.
     assert "How urgent" in call.say("it prints blank pages").text
-    browser.get(base + "/training")  # signed in since the first test (same browser)
+    sign_in(browser, base)
+    browser.get(base + "/training")
     wait(browser).until(lambda b: b.find_element(By.ID, "reviewed-after").text == "100.0%")
     shoot(browser, "console-training")
 
