@@ -3,10 +3,18 @@
 # matching chromedriver (/usr/bin/chromium, /usr/bin/chromedriver). Selenium itself is
 # pinned in requirements-dev.txt. Does nothing when both programs are there, so the test
 # path calls it every time; Selenium Manager is never used (no driver downloads).
+# CHROMIUM_BINARY and CHROMEDRIVER point the test at another Chromium build (e.g. the
+# Chrome and chromedriver preinstalled on GitHub's Ubuntu runners); then nothing is installed.
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+browser="${CHROMIUM_BINARY:-/usr/bin/chromium}"
+driver="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+if [ -x "$browser" ] && [ -x "$driver" ]; then
   exit 0
+fi
+if [ -n "${CHROMIUM_BINARY:-}${CHROMEDRIVER:-}" ]; then
+  echo "error: CHROMIUM_BINARY ($browser) or CHROMEDRIVER ($driver) is not executable" >&2
+  exit 1
 fi
 if ! command -v apt-get >/dev/null; then
   echo "error: install Chromium and its chromedriver as /usr/bin/chromium and /usr/bin/chromedriver" >&2

@@ -37,8 +37,9 @@ AUTH_TOKEN = "console-browser-test-token"
 RASA_TOKEN = "console-browser-test-rasa-api-token"
 OPERATOR, PASSWORD, OPERATOR_PHONE = "ada", "browser-test-password", AGENTS[0]
 SCREENSHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or PROJECT_ROOT / "docs" / "img")
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's packages (scripts/install_browser.sh); never Selenium Manager's downloads.
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or "/usr/bin/chromedriver"
+CHROMIUM = os.environ.get("CHROMIUM_BINARY") or "/usr/bin/chromium"
 # Words the assistant cannot place: they fall back, and come back on the review page.
 MUMBLE, MUMBLE_AGAIN = "blorp zink quasar", "lorem ipsum dolor"
 LIVE_WITHIN_SECONDS = 1.0
