@@ -305,8 +305,12 @@ def _routes(app: Sanic) -> None:
     @app.post("/calls/<sid>/takeover")
     async def takeover(request: Request, sid: str) -> HTTPResponse:
         ctx = request.app.ctx
-        if not is_call_sid(sid) or ctx.board.detail(sid) is None:
+        live = ctx.board.calls.get(sid) if is_call_sid(sid) else None
+        if live is None:
             return response.text("no such live call", status=404)
+        if live.on_hold:
+            request.ctx.session.notice = "The caller is already waiting for a person."
+            return response.redirect(f"/calls/{sid}", status=303)
         operator = _operator(request)
         if ctx.twilio is None:
             ctx.twilio = _default_twilio()

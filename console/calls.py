@@ -60,7 +60,8 @@ class CallState:
     last_confidence: float | None = None
     fallbacks_in_row: int = 0
     asked_for_person: bool = False
-    transferred: bool = False
+    transferred: bool = False  # ever handed to a person (the outcome)
+    on_hold: bool = False  # waiting for a person right now
     ended_at: float | None = None
     last_caller_at: float | None = None
     version: int = 0
@@ -107,6 +108,7 @@ class CallState:
             "flags": self.flags(now, silence_seconds),
             "incident": self.incident,
             "transferred": self.transferred,
+            "on_hold": self.on_hold,
             "ended": self.ended_at is not None,
         }
 
@@ -143,7 +145,7 @@ def apply(call: CallState, event: dict[str, Any], event_id: int) -> CallState:
         text = event.get("text") or ""
         custom = (event.get("data") or {}).get("custom")
         if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
-            call.transferred = True
+            call.transferred = call.on_hold = True
         if text:
             call.turns.append(Turn("assistant", text, at, event_id))
     elif kind == "slot":
@@ -169,6 +171,9 @@ def _caller_turn(call: CallState, event: dict[str, Any], at: float, event_id: in
         # Not the caller: the console (or another system) triggered this intent.
         name = (parse.get("intent") or {}).get("name") or ""
         text = "Taken over from the console" if name == HUMAN_INTENT else f"Triggered {name}"
+        if name == "handoff_failed":  # the voice channel: no agent took the call
+            call.on_hold = False
+            text = "No agent took the call: back with the assistant"
         call.turns.append(Turn("system", text, at, event_id))
         return
     intent = (parse.get("intent") or {}).get("name")

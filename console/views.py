@@ -137,7 +137,7 @@ def call_page(
         flags=flags(call["flags"]),
         incident=incident_link(call.get("incident"), incident_url),
         notice=escape(notice),
-        takeover_hidden="" if live and not call.get("transferred") else "hidden",
+        takeover_hidden="" if live and not call.get("on_hold") else "hidden",
         csrf=escape(csrf),
         phone=escape(phone),
         turns=transcript(call["turns"]),

@@ -71,7 +71,7 @@ function renderCall(call) {
   } else {
     incident.textContent = call.incident || "—";
   }
-  if (call.transferred) document.getElementById("takeover-form").hidden = true;
+  document.getElementById("takeover-form").hidden = Boolean(call.on_hold);
   const list = document.getElementById("transcript");
   list.replaceChildren();
   for (const turn of call.turns) {

@@ -301,6 +301,18 @@ async def test_take_over_rings_the_operator_through_the_hand_off(console: Consol
     assert "bringing in a colleague" in html
 
 
+async def test_a_caller_already_on_hold_is_not_taken_over_twice(console: Console) -> None:
+    await console.sign_in()
+    hold = {"event": "bot", "text": "Please hold.", "timestamp": time.time(),
+            "data": {"custom": {"handoff": {"conference": "handoff-1"}}}}  # fmt: skip
+    console.broker_rows(*call_events(time.time()), hold)
+    await wait_for(lambda: _listed(console))
+    token = await console.csrf(f"/calls/{CALL_SID}")
+    status, _, _ = await console.post(f"/calls/{CALL_SID}/takeover", {"csrf": token})
+    assert status == 303
+    assert console.rasa.triggered == [] and console.twilio.redirects == []
+
+
 async def _listed(console: Console) -> bool:
     _, html, _ = await console.get("/")
     return CALL_SID in html

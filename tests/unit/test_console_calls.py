@@ -111,3 +111,11 @@ def test_review_takes_fallbacks_low_confidence_and_corrected_turns_with_context(
     assert found["the thingy is broken"]["context"]["before"] == "What can I help you with?"
     assert found["it's kind of urgent"]["reason"] == "low confidence"
     assert found["my printer jams"]["reason"] == "corrected"
+
+
+def test_a_caller_back_from_hold_can_be_taken_over_again() -> None:
+    call = fold(bot("Please hold.", 1005, {"handoff": {"conference": "handoff-1"}}))
+    assert call.on_hold
+    apply(call, user("EXTERNAL: handoff_failed", "handoff_failed", 1.0, 1030), 5)
+    assert not call.on_hold
+    assert call.outcome(15) == "transfer"
