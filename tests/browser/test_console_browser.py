@@ -60,8 +60,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IsolatedSt
     with isolated_stack(
         workdir,
         auth_token=AUTH_TOKEN,
-        tracker_db="helpdesk_voice_console",
-        redis_db=4,
+        name="console",
         overrides=overrides,
     ) as running:
         yield running, workdir
