@@ -9,6 +9,7 @@ is placed: the caller is offered a ticket with everything said so far instead.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -73,6 +74,10 @@ class ActionHandoff(Action):
         # A form the caller was in has been left by the rule that brought us
         # here; its answers stay for a ticket or for the agent.
         settings = HandoffSettings.from_env()
+        # The console's take-over names the one agent to ring.
+        named = next(tracker.get_latest_entity_values("agent_number"), None)
+        if named:
+            settings = dataclasses.replace(settings, agent_numbers=(str(named),))
         events: list[dict[str, Any]] = []
         caller_sid = tracker.get_slot("call_sid") or tracker.sender_id
         if not settings.agent_numbers or not is_call_sid(caller_sid):
@@ -101,7 +106,9 @@ class ActionHandoff(Action):
             offer_ticket(dispatcher, "Sorry, I couldn't reach an agent just now.")
             return events
         dispatcher.utter_message(
-            text="I'm connecting you to an agent now. Please hold.",
+            text="I'm bringing in a colleague. Please hold."
+            if named
+            else "I'm connecting you to an agent now. Please hold.",
             json_message={"handoff": {"conference": conference}},
         )
         return [*events, SlotSet("handoff_summary", whisper), SlotSet("handoff_incident", incident)]

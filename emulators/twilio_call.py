@@ -191,8 +191,25 @@ class TwilioCall:
     def _answer(self, extra: dict[str, str]) -> Turn:
         if self.hung_up or self.action_url is None:
             raise RuntimeError("the call is not listening (not dialled, or hung up)")
+        redirected = self._take_redirect()
+        if redirected is not None:
+            return redirected  # an agent took the call over while the caller was silent
         self.last_request = (self.action_url, extra)
         return self._request(self.action_url, extra)
+
+    def _take_redirect(self) -> Turn | None:
+        """Follows a REST redirect of the live call (a console take-over), as Twilio would."""
+        if not self.twilio_api_url:
+            return None
+        try:
+            leg = self._network("GET", f"/_emulator/calls/{self.sid}")
+        except requests.RequestException:
+            return None
+        url = leg.get("pending_redirect")
+        if not url:
+            return None
+        self._network("POST", f"/_emulator/calls/{self.sid}/redirect_taken", {})
+        return self._request(str(url), {})
 
     def _request(self, url: str, extra: dict[str, str]) -> Turn:
         turn = Turn()

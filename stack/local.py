@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.demo import ensure_operator, ensure_secrets
 from settings import PROJECT_ROOT, StackSettings, StoreSettings, load_environment
+from settings.console import console_port
 from stack.processes import Service, free_port, python_module, terminate_group
 
 BOT = PROJECT_ROOT / "rasa_bot"
@@ -29,6 +31,7 @@ class Ports:
     duckling: int
     servicenow: int
     twilio: int
+    console: int = 8070
 
     @classmethod
     def from_settings(cls, stack: StackSettings) -> Ports:
@@ -38,10 +41,11 @@ class Ports:
             stack.duckling_port,
             stack.servicenow_port,
             stack.twilio_port,
+            console_port(),
         )
 
     def all(self) -> tuple[int, ...]:
-        return (self.rasa, self.actions, self.duckling, self.servicenow, self.twilio)
+        return (self.rasa, self.actions, self.duckling, self.servicenow, self.twilio, self.console)
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
@@ -87,8 +91,13 @@ def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict
             "LC_ALL": "C.UTF-8",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONWARNINGS": "ignore::DeprecationWarning",
+            "CONSOLE_PORT": str(ports.console),
         }
     )
+    # Every event of every call for the console, in a database file of its own.
+    merged.setdefault("RASA_EVENT_BROKER_DB", str(PROJECT_ROOT / "var" / "events.sqlite3"))
+    ensure_secrets(merged)  # Rasa's API token and the console's secret, per stack
+    ensure_operator(merged)
     return merged
 
 
@@ -103,6 +112,8 @@ def rasa_service(
         "--credentials", str(BOT / "credentials.yml"),
         "--interface", "127.0.0.1",
         "--port", str(port),
+        # The console activates trained models through Rasa's API: never without the token.
+        "--enable-api", "--auth-token", env["RASA_API_TOKEN"],
     ]  # fmt: skip
     health = f"http://127.0.0.1:{port}/webhooks/twilio_voice/"
     return Service(name, command, health, log_dir / f"{name}.log", env)
@@ -122,6 +133,14 @@ def build_services(
     nginx takes the public Rasa port (stack.balancer).
     """
     local = "http://127.0.0.1"
+    Path(env["RASA_EVENT_BROKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
+    console = Service(
+        "console",
+        python_module("console", "--port", str(ports.console)),
+        f"{local}:{ports.console}/health",
+        log_dir / "console.log",
+        env,
+    )
     services = [
         Service(
             "servicenow-emulator",
@@ -155,7 +174,7 @@ def build_services(
         ),
     ]
     if replicas <= 1:
-        return [*services, rasa_service("rasa", ports.rasa, model, log_dir, env)]
+        return [*services, rasa_service("rasa", ports.rasa, model, log_dir, env), console]
     from stack.balancer import nginx_binary, write_config
 
     replica_ports = [free_port() for _ in range(replicas)]
@@ -171,7 +190,7 @@ def build_services(
             env,
         )
     )
-    return services
+    return [*services, console]
 
 
 def check_stores(settings: StoreSettings) -> None:
@@ -212,10 +231,12 @@ def up(timeout: float = 300.0) -> list[Service]:
         subprocess.run([str(PROJECT_ROOT / "scripts" / "install_nginx.sh")], check=True)  # noqa: S603
     check_stores(stores)
     model = ensure_model()
+    environment = dict(os.environ)
+    password = ensure_operator(environment)  # None when CONSOLE_OPERATORS is configured
     services = build_services(
         ports,
         PROJECT_ROOT / "var" / "logs",
-        stack_environment(ports),
+        stack_environment(ports, environment),
         stack.servicenow_db,
         model,
         replicas=stack.rasa_replicas,
@@ -231,6 +252,9 @@ def up(timeout: float = 300.0) -> list[Service]:
     except BaseException:
         down()
         raise
+    print(f"\nconsole: http://127.0.0.1:{ports.console}/")
+    if password:
+        print(f"  sign in as demo, password {password} (made for this stack only)")
     return started
 
 

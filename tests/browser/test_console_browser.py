@@ -1,0 +1,287 @@
+"""The agent console in a real browser (headless Chromium from Debian, through Selenium)
+against the whole local stack, while a test call runs through the signed voice webhook.
+
+An operator signs in, sees the call appear, opens it, watches a caller turn arrive
+live, takes the call over (their phone rings on the Twilio emulator and joins the
+caller's conference), and after the call labels the turn the assistant fell back on.
+Screenshots of each page go to docs/img/ for docs/console.md.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service as ChromeService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from console.passwords import hash_password
+from console.review import add_example
+from emulators.twilio_call import Turn, TwilioCall
+from settings import PROJECT_ROOT
+from stack.isolated import AGENTS, IsolatedStack, isolated_stack
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+AUTH_TOKEN = "console-browser-test-token"
+RASA_TOKEN = "console-browser-test-rasa-api-token"
+OPERATOR, PASSWORD, OPERATOR_PHONE = "ada", "browser-test-password", AGENTS[0]
+SCREENSHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or PROJECT_ROOT / "docs" / "img")
+# Debian's packages (scripts/install_browser.sh); never Selenium Manager's downloads.
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or "/usr/bin/chromedriver"
+CHROMIUM = os.environ.get("CHROMIUM_BINARY") or "/usr/bin/chromium"
+# Words the assistant cannot place: they fall back, and come back on the review page.
+MUMBLE, MUMBLE_AGAIN = "blorp zink quasar", "lorem ipsum dolor"
+LIVE_WITHIN_SECONDS = 1.0
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IsolatedStack, Path]]:
+    subprocess.run([str(PROJECT_ROOT / "scripts" / "install_browser.sh")], check=True)
+    workdir = tmp_path_factory.mktemp("console-stack")
+    overrides = {
+        "CONSOLE_OPERATORS": f"{OPERATOR}:{OPERATOR_PHONE}:{hash_password(PASSWORD)}",
+        "RASA_EVENT_BROKER_DB": str(workdir / "events.sqlite3"),
+        "CONSOLE_DB": str(workdir / "console.sqlite3"),
+        "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
+        "CONSOLE_MODELS_DIR": str(workdir / "models"),
+        "RASA_API_TOKEN": RASA_TOKEN,
+    }
+    with isolated_stack(
+        workdir,
+        auth_token=AUTH_TOKEN,
+        name="console",
+        overrides=overrides,
+    ) as running:
+        yield running, workdir
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--window-size=1280,900", "--disable-gpu"):  # fmt: skip
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=ChromeService(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def console_url(stack: IsolatedStack) -> str:
+    return stack.url("console")
+
+
+def wait(browser: WebDriver, timeout: float = 10.0) -> WebDriverWait:
+    # Pages reload and live parts re-render: look again rather than fail.
+    return WebDriverWait(
+        browser,
+        timeout,
+        poll_frequency=0.05,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    )
+
+
+def shoot(browser: WebDriver, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def sign_in(browser: WebDriver, base: str) -> None:
+    browser.get(base + "/")
+    if browser.current_url.endswith("/signin"):
+        browser.find_element(By.NAME, "name").send_keys(OPERATOR)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.ID, "sign-in").click()
+    wait(browser).until(lambda b: b.find_element(By.TAG_NAME, "h1").text == "Live calls")
+
+
+def follow_rest_redirect(stack: IsolatedStack, call: TwilioCall, timeout: float = 10.0) -> Turn:
+    """Plays Twilio following ``calls(sid).update(url=...)`` while the caller is listening."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        leg = requests.get(f"{stack.twilio_url}/_emulator/calls/{call.sid}", timeout=5).json()
+        if leg.get("pending_redirect"):
+            requests.post(
+                f"{stack.twilio_url}/_emulator/calls/{call.sid}/redirect_taken", json={}, timeout=5
+            ).raise_for_status()
+            return call._request(str(leg["pending_redirect"]), {})
+        time.sleep(0.1)
+    raise AssertionError("the console did not redirect the caller's live call")
+
+
+def agent_calls(stack: IsolatedStack) -> list[dict]:
+    calls = requests.get(f"{stack.twilio_url}/_emulator/calls", timeout=5).json()
+    return [c for c in calls if c.get("direction") == "outbound-api"]
+
+
+def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
+    stack: tuple[IsolatedStack, Path], browser: WebDriver
+) -> None:
+    running, workdir = stack
+    base = console_url(running)
+
+    # Sign in.
+    browser.delete_all_cookies()
+    browser.get(base + "/")
+    assert browser.current_url.endswith("/signin"), "no session: the sign-in page"
+    shoot(browser, "console-sign-in")
+    sign_in(browser, base)
+
+    # A call comes in and appears by itself, its number masked.
+    call = TwilioCall(
+        running.voice_url, AUTH_TOKEN, twilio_api_url=running.twilio_url, caller="+15555550100"
+    )
+    call.dial()
+    row = f'tr[data-sid="{call.sid}"]'
+    wait(browser).until(lambda b: "•••0100" in b.find_element(By.CSS_SELECTOR, row).text)
+    shoot(browser, "console-live")
+    assert "5555550100" not in browser.page_source
+
+    # Open it and watch a caller turn arrive live.
+    browser.find_element(By.CSS_SELECTOR, f"{row} a").click()
+    wait(browser).until(lambda b: b.find_elements(By.ID, "transcript"))
+    call.say(MUMBLE)
+    said_at = time.monotonic()
+    wait(browser, 5).until(lambda b: MUMBLE in b.find_element(By.ID, "transcript").text)
+    assert time.monotonic() - said_at <= LIVE_WITHIN_SECONDS + 0.5  # Selenium's own delay
+    call.say(MUMBLE_AGAIN)
+    wait(browser).until(
+        lambda b: "repeated misunderstanding" in b.find_element(By.ID, "flags").text
+    )
+    call.say("my vpn keeps disconnecting")
+    wait(browser).until(lambda b: "open_incident_form" in b.find_element(By.ID, "doing").text)
+    shoot(browser, "console-call")
+
+    # Take over: the caller hears a colleague is coming; the operator's phone rings.
+    rung_before = len(agent_calls(running))
+    browser.find_element(By.ID, "take-over").click()
+    wait(browser).until(lambda b: "phone is ringing" in b.find_element(By.ID, "notice").text)
+    holding = follow_rest_redirect(running, call)
+    assert "bringing in a colleague" in holding.text
+    assert holding.conference and holding.conference.startswith("handoff-")
+    rung = agent_calls(running)[rung_before:]
+    assert [c["to"] for c in rung] == [OPERATOR_PHONE], "only the operator's phone rings"
+    assert call.wait_on_hold().agent_joined, "the operator pressed 1 and joined the caller"
+    whisper = " ".join(agent_calls(running)[rung_before].get("heard", []))
+    assert "vpn" in whisper.lower(), "the operator heard the whisper"
+    wait(browser).until(lambda b: "INC" in b.find_element(By.ID, "incident").text)
+    assert "5555550100" not in browser.page_source, "not even inside the whisper"
+    assert not browser.find_element(By.ID, "take-over").is_displayed()
+    shoot(browser, "console-take-over")
+    call.hang_up()
+    wait(browser).until(lambda b: "ended" in b.find_element(By.ID, "notice").text)
+
+    # History: the ended call, found by its incident number.
+    incident = browser.find_element(By.ID, "incident").text.strip()
+    browser.get(f"{base}/history?incident={incident}")
+    wait(browser).until(lambda b: "transfer" in b.find_element(By.TAG_NAME, "tbody").text)
+    shoot(browser, "console-history")
+
+    # Review: label the turn the assistant fell back on.
+    browser.get(base + "/review")
+    item = wait(browser).until(
+        lambda b: next(
+            (e for e in b.find_elements(By.CLASS_NAME, "review-item") if MUMBLE in e.text), None
+        )
+    )
+    assert "fell back" in item.text
+    shoot(browser, "console-review")
+    Select(item.find_element(By.NAME, "label")).select_by_value("out_of_scope")
+    item.find_element(By.CSS_SELECTOR, "button.label").click()
+    wait(browser).until(lambda b: MUMBLE not in b.find_element(By.ID, "review-items").text)
+    reviewed = yaml.safe_load((workdir / "reviewed.yml").read_text())
+    [block] = [b for b in reviewed["nlu"] if b["intent"] == "out_of_scope"]
+    assert MUMBLE in block["examples"]
+
+    # The home page's pictures now count the call.
+    browser.get(base + "/")
+    wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4)
+    shoot(browser, "console-home")
+    browser.get(base + "/training")
+    wait(browser).until(lambda b: b.find_element(By.ID, "example-count").text == "1")
+    shoot(browser, "console-training")
+
+
+def signed_in(base: str) -> tuple[requests.Session, str]:
+    """A plain HTTP client signed in to the console, and its CSRF token."""
+    session = requests.Session()
+    page = session.get(base + "/signin", timeout=10).text
+    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    reply = session.post(
+        base + "/signin",
+        data={"csrf": token, "name": OPERATOR, "password": PASSWORD},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert reply.status_code == 303
+    page = session.get(base + "/", timeout=10).text
+    return session, page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+
+
+def running_model(stack: IsolatedStack) -> str:
+    reply = requests.get(f"{stack.voice_url}/status", params={"token": RASA_TOKEN}, timeout=10)
+    reply.raise_for_status()
+    return str(reply.json()["model_file"])
+
+
+def test_rasa_api_needs_the_token(stack: tuple[IsolatedStack, Path]) -> None:
+    running, _ = stack
+    assert requests.get(f"{running.voice_url}/status", timeout=10).status_code == 401
+    assert running_model(running)
+
+
+def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
+    stack: tuple[IsolatedStack, Path], browser: WebDriver
+) -> None:
+    running, workdir = stack
+    base = console_url(running)
+    add_example(workdir / "reviewed.yml", "out_of_scope", MUMBLE)
+    session, token = signed_in(base)
+    call = TwilioCall(running.voice_url, AUTH_TOKEN, twilio_api_url=running.twilio_url)
+    call.dial()
+    assert "Tell me briefly" in call.say("my printer is broken").text
+    before = running_model(running)
+
+    reply = session.post(base + "/training/train", data={"csrf": token}, timeout=30)
+    assert reply.status_code == 200
+    deadline = time.monotonic() + 1200
+    seen_progress: set[float] = set()
+    while time.monotonic() < deadline:
+        job = session.get(base + "/training/status", timeout=10).json()
+        seen_progress.add(job["progress"])
+        if job["state"] in ("ready", "failed"):
+            break
+        time.sleep(2)
+    assert job["state"] == "ready", job["message"]
+    assert len(seen_progress) > 3, "the progress bar moved along the way"
+    assert job["accuracy_after"] is not None and job["accuracy_before"] is not None
+    assert job["reviewed_after"] == 1.0, "the new model learned the labelled example"
+    assert job["reviewed_before"] == 0.0, "the running model fell back on it"
+
+    session.post(base + "/training/activate", data={"csrf": token}, timeout=300)
+    assert running_model(running) == Path(job["model"]).name
+    # The caller is still in the middle of the form: the next answer is understood.
+    assert "How urgent" in call.say("it prints blank pages").text
+    sign_in(browser, base)
+    browser.get(base + "/training")
+    wait(browser).until(lambda b: b.find_element(By.ID, "reviewed-after").text == "100.0%")
+    shoot(browser, "console-training")
+
+    session.post(base + "/training/rollback", data={"csrf": token}, timeout=300)
+    assert running_model(running).startswith("before-console-")
+    assert before == "current.tar.gz"
+    assert "email" in call.press("1").text.lower()
+    call.hang_up()
