@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from contract import ACTION_FALLBACK
+
 FALLBACK_INTENT = "nlu_fallback"
 HUMAN_INTENT = "request_human"
 CORRECTION_INTENTS = frozenset({"deny"})
@@ -59,6 +61,7 @@ class CallState:
     last_intent: str | None = None
     last_confidence: float | None = None
     fallbacks_in_row: int = 0
+    fallbacks_before_turn: int = 0
     asked_for_person: bool = False
     transferred: bool = False  # ever handed to a person (the outcome)
     on_hold: bool = False  # waiting for a person right now
@@ -162,7 +165,19 @@ def apply(call: CallState, event: dict[str, Any], event_id: int) -> CallState:
             call.requested_slot = None
     elif kind == "pause":
         call.ended_at = at
+    elif kind == "action" and event.get("name") == ACTION_FALLBACK:
+        _fell_back(call)
     return call
+
+
+def _fell_back(call: CallState) -> None:
+    """The assistant's fallback ran for the caller's last turn, whatever NLU guessed."""
+    turn = next((t for t in reversed(call.turns) if t.speaker == "caller"), None)
+    if turn is None or turn.intent == FALLBACK_INTENT:
+        return  # already counted as not understood
+    turn.predicted, turn.intent = turn.intent, FALLBACK_INTENT
+    call.last_intent = FALLBACK_INTENT
+    call.fallbacks_in_row = call.fallbacks_before_turn + 1
 
 
 def _caller_turn(call: CallState, event: dict[str, Any], at: float, event_id: int) -> None:
@@ -197,6 +212,7 @@ def _caller_turn(call: CallState, event: dict[str, Any], at: float, event_id: in
     call.last_intent = intent
     call.last_confidence = round(float(confidence), 3) if confidence is not None else None
     call.last_caller_at = at
+    call.fallbacks_before_turn = call.fallbacks_in_row
     call.fallbacks_in_row = call.fallbacks_in_row + 1 if intent == FALLBACK_INTENT else 0
     if intent == HUMAN_INTENT:
         call.asked_for_person = True

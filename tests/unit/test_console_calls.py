@@ -56,6 +56,22 @@ def test_two_fallbacks_in_a_row_flag_a_repeated_misunderstanding() -> None:
     assert "repeated misunderstanding" not in call.flags(now=1006, silence_seconds=15)
 
 
+def test_a_turn_the_assistant_fell_back_on_counts_whatever_nlu_guessed() -> None:
+    fallback_ran = {"event": "action", "name": "action_fallback", "timestamp": 1002}
+    call = fold(
+        user("lorem ipsum", "affirm", 0.5, 1001),
+        fallback_ran,
+        user("dolor sit", "greet", 0.5, 1003),
+        {**fallback_ran, "timestamp": 1004},
+    )
+    assert "repeated misunderstanding" in call.flags(now=1005, silence_seconds=15)
+    caller = [t for t in call.turns if t.speaker == "caller"]
+    assert [(t.intent, t.predicted) for t in caller] == [
+        ("nlu_fallback", "affirm"),
+        ("nlu_fallback", "greet"),
+    ]
+
+
 def test_a_long_silence_and_a_request_for_a_person_are_flagged() -> None:
     call = fold(user("agent please", "request_human", 0.97, 1001))
     assert call.flags(now=1005, silence_seconds=15) == ["asked for a person"]
