@@ -41,7 +41,7 @@ SCREENSHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or PROJECT_ROOT / "d
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or "/usr/bin/chromedriver"
 CHROMIUM = os.environ.get("CHROMIUM_BINARY") or "/usr/bin/chromium"
 # Words the assistant cannot place: they fall back, and come back on the review page.
-MUMBLE, MUMBLE_AGAIN = "blorp zink quasar", "lorem ipsum dolor"
+MUMBLE, MUMBLE_AGAIN = "xqzt vbnm plkj", "lorem ipsum dolor"
 LIVE_WITHIN_SECONDS = 1.0
 
 
