@@ -77,7 +77,9 @@ def create_app(
     ctx.sessions = Sessions(settings.secret)
     ctx.limiter = SignInLimiter(settings.signin_limit, settings.signin_window_seconds)
     ctx.store = Store(settings.db)
-    ctx.rasa = rasa or RasaApi(settings.rasa_url, settings.rasa_api_token)
+    ctx.rasa = rasa or RasaApi(
+        settings.rasa_url, settings.rasa_api_token, settings.rasa_replica_urls
+    )
     ctx.twilio = twilio
     ctx.servicenow = servicenow or ServiceNowSettings.from_env()
     ctx.board = Board(settings.silence_seconds, lambda call: _ended(app, call))

@@ -21,9 +21,11 @@ class RasaApiError(Exception):
 
 
 class RasaApi:
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, base_url: str, token: str, replica_urls: tuple[str, ...] = ()) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
+        # A model is loaded into each replica; everything else goes through the balancer.
+        self._replicas = tuple(url.rstrip("/") for url in replica_urls) or (self.base_url,)
 
     def __repr__(self) -> str:  # never print the token
         return f"RasaApi({self.base_url!r})"
@@ -35,11 +37,13 @@ class RasaApi:
         path: str,
         body: dict[str, Any] | None = None,
         timeout: aiohttp.ClientTimeout = TIMEOUT,
+        base_url: str | None = None,
     ) -> Any:
+        url = (base_url or self.base_url) + path
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 async with session.request(
-                    method, self.base_url + path, params={"token": self._token}, json=body
+                    method, url, params={"token": self._token}, json=body
                 ) as reply:
                     if not 200 <= reply.status < 300:
                         raise RasaApiError(f"Rasa could not {operation}: HTTP {reply.status}")
@@ -68,7 +72,16 @@ class RasaApi:
         return (reply or {}).get("model_file")
 
     async def load_model(self, path: str) -> None:
-        """Replaces the running model; conversations stay in the tracker store."""
-        await self._request(
-            "load the model", "PUT", "/model", {"model_file": path}, timeout=MODEL_TIMEOUT
-        )
+        """Replaces the running model in every replica; conversations stay in the tracker store.
+
+        One replica at a time, so the others keep answering calls meanwhile.
+        """
+        for replica in self._replicas:
+            await self._request(
+                "load the model",
+                "PUT",
+                "/model",
+                {"model_file": path},
+                timeout=MODEL_TIMEOUT,
+                base_url=replica,
+            )

@@ -71,6 +71,8 @@ class ConsoleSettings:
     retention_days: int
     rasa_url: str
     rasa_api_token: str = field(repr=False)
+    # Every Rasa process a new model must be loaded into (replicas behind nginx).
+    rasa_replica_urls: tuple[str, ...]
     voice_base_url: str
     events_db: Path
     db: Path
@@ -94,6 +96,11 @@ class ConsoleSettings:
             retention_days=_int(env, "CONSOLE_RETENTION_DAYS", 30),
             rasa_url=_get(env, "CONSOLE_RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
             rasa_api_token=_get(env, "RASA_API_TOKEN", None),
+            rasa_replica_urls=tuple(
+                url.strip().rstrip("/")
+                for url in (env.get("CONSOLE_RASA_REPLICA_URLS") or "").split(",")
+                if url.strip()
+            ),
             voice_base_url=public or f"http://127.0.0.1:{rasa_port}",
             events_db=Path(_get(env, "RASA_EVENT_BROKER_DB", str(var / "events.sqlite3"))),
             db=Path(_get(env, "CONSOLE_DB", str(var / "console.sqlite3"))),

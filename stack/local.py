@@ -190,6 +190,8 @@ def build_services(
             env,
         )
     )
+    replica_urls = ",".join(f"{local}:{port}" for port in replica_ports)
+    console.env = {**env, "CONSOLE_RASA_REPLICA_URLS": replica_urls}
     return [*services, console]
 
 
