@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,9 +132,14 @@ class VoiceConversation:
         return await self._after(call, turn, counters, started)
 
     async def replay(self, call: Call, counters: Counters) -> str:
-        """Says the last turn again (Twilio was redirected here mid-call)."""
+        """Says the last turn again (Twilio was redirected here mid-call).
+
+        The redirect carries no turn number, so the next one is drawn at random:
+        the caller's next answer must never look like a retry of an earlier one.
+        """
         last = await self.assistant.last_turn(call.sid)
-        return self.render(last.messages or [{"text": OPEN_QUESTION}], last, counters.next())
+        fresh = counters if counters.turn else Counters(turn=secrets.randbelow(10**9))
+        return self.render(last.messages or [{"text": OPEN_QUESTION}], last, fresh.next())
 
     async def apologise(self, call: Call, lead: str, counters: Counters) -> str:
         """``lead`` and the open question, when the turn itself could not run."""

@@ -209,15 +209,15 @@ class TwilioVoiceChannel(InputChannel):
         if not claim.owner:
             logger.info("call %s: a repeated request, answered from the first", call_hash(call.sid))
             twiml = claim.twiml or await self._wait_for(key, budget)
-            return _xml(
-                twiml or render_wait(FILLER, self._pending_url(request, key, 1), self.settings)
-            )
+            pending = self._pending_url(request, key, 1, counters)
+            return _xml(twiml or render_wait(FILLER, pending, self.settings))
         task = asyncio.create_task(self._run_turn(request, key, call, counters, produce))
         self._running[key] = task
         done, _ = await asyncio.wait({task}, timeout=budget)
         if done:
             return _xml(task.result())
-        return _xml(render_wait(FILLER, self._pending_url(request, key, 1), self.settings))
+        pending = self._pending_url(request, key, 1, counters)
+        return _xml(render_wait(FILLER, pending, self.settings))
 
     async def _run_turn(
         self, request: Request, key: str, call: Call, counters: Counters, produce: Produce
@@ -269,13 +269,15 @@ class TwilioVoiceChannel(InputChannel):
             return _xml(twiml)
         waits = Counters.from_query({"turn": request.args.get("waits", "0")}).turn
         if waits < MAX_WAITS:
-            next_url = self._pending_url(request, key, waits + 1)
+            next_url = self._pending_url(request, key, waits + 1, counters)
             return _xml(render_wait(STILL_WORKING, next_url, self.settings))
         logger.warning("call %s: a turn outlasted every wait", call_hash(call.sid))
         return _xml(await conversation.apologise(call, TOO_LONG, counters))
 
-    def _pending_url(self, request: Request, key: str, waits: int) -> str:
-        return channel_url(self.signature.public_base(request), "pending", key=key, waits=waits)
+    def _pending_url(self, request: Request, key: str, waits: int, counters: Counters) -> str:
+        """Where Twilio collects a slow turn; it carries the turn's counters on."""
+        base = self.signature.public_base(request)
+        return channel_url(base, "pending", key=key, waits=waits, **counters.query())
 
     async def _answer(
         self, request: Request, handler: Callable[[Call], Awaitable[str]]

@@ -168,3 +168,15 @@ async def test_health_names_the_part_that_failed(
     reply = await route.handler(request("/webhooks/twilio_voice/", FORM))
     assert reply.status == 503
     assert json.loads(reply.body)["failed"] == {"lock store": "unreachable (ConnectionError)"}
+
+
+async def test_the_answer_after_a_slow_turn_keeps_counting_turns(
+    channel: TwilioVoiceChannel, assistant: ScriptedAssistant
+) -> None:
+    assistant.delay = 0.8
+    reply = await answer(channel, "/webhooks/twilio_voice/gather?turn=7", SpeechResult="yes")
+    pending = urlsplit(ET.fromstring(reply.body).find("Redirect").text)
+    assert dict(parse_qsl(pending.query))["turn"] == "7"
+    collected = await channel._pending(request(f"{pending.path}?{pending.query}", FORM))
+    gather = urlsplit(ET.fromstring(collected.body).find("Gather").get("action"))
+    assert dict(parse_qsl(gather.query))["turn"] == "8"
