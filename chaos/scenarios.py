@@ -147,19 +147,27 @@ def retried_webhook(stack: IsolatedStack, timing: Timing) -> Outcome:
     return outcome
 
 
-def actions_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
-    """The action server dies while it files the ticket, and comes back."""
+def _killed_while_filing(stack: IsolatedStack, service: str) -> tuple[TwilioCall, str]:
+    """The caller confirms; ``service`` dies while ServiceNow is still writing, then restarts.
+
+    Returns the call and what the caller heard for the "yes" (empty if nothing came back).
+    """
     call = stack.call()
     to_confirmation(call)
     stack.set_fault("slow", delay_seconds=3, count=1)
     turn: list[Turn] = []
-    caller = threading.Thread(target=lambda: turn.append(call.say("yes")))
+    caller = threading.Thread(target=lambda: _ignore_errors(lambda: turn.append(call.say("yes"))))
     caller.start()
     time.sleep(1.0)
-    stack.kill("action-server")
+    stack.kill(service)
     caller.join()
-    heard = turn[0].text if turn else ""
-    stack.restart("action-server")
+    stack.restart(service)
+    return call, turn[0].text if turn else ""
+
+
+def actions_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
+    """The action server dies while it files the ticket, and comes back."""
+    call, heard = _killed_while_filing(stack, "action-server")
     again = call.say("yes").text
     created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 30)
     outcome = _outcome("action server killed while filing", stack, [call], 1, f"{heard} | {again}")
@@ -173,15 +181,7 @@ def actions_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
 
 def rasa_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
     """Rasa dies mid-turn; Twilio retries the request once Rasa is back."""
-    call = stack.call()
-    to_confirmation(call)
-    stack.set_fault("slow", delay_seconds=3, count=1)
-    caller = threading.Thread(target=lambda: _ignore_errors(lambda: call.say("yes")))
-    caller.start()
-    time.sleep(1.0)
-    stack.kill("rasa")
-    caller.join()
-    stack.restart("rasa")
+    call, _ = _killed_while_filing(stack, "rasa")
     heard = call.retry_last_answer().text
     created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 30)
     outcome = _outcome("Rasa killed while filing", stack, [call], 1, heard)
