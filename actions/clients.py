@@ -9,11 +9,18 @@ from __future__ import annotations
 from functools import lru_cache
 
 from actions.api.servicenow import ServiceNowClient
-from settings import ServiceNowSettings, StoreSettings, TicketSettings, load_environment
+from settings import (
+    HandoffSettings,
+    ServiceNowSettings,
+    StoreSettings,
+    TicketSettings,
+    TwilioRestSettings,
+    load_environment,
+)
 from settings.directory import DirectorySettings
 from stores.database import open_database
 from stores.outbox import Outbox
-from telephony.twilio_rest import TwilioRest, TwilioRestSettings
+from telephony.twilio_rest import TwilioRest
 
 
 @lru_cache(maxsize=1)
@@ -50,3 +57,10 @@ def directory_settings() -> DirectorySettings:
     """Limits of directory matching for a caller (``DIRECTORY_*``)."""
     load_environment()
     return DirectorySettings.from_env()
+
+
+def handoff() -> HandoffSettings:
+    """When and how the caller is handed to a person (``HANDOFF_*``); read per call so
+    business hours and agent numbers can change without a restart."""
+    load_environment()
+    return HandoffSettings.from_env()

@@ -23,7 +23,6 @@ from actions.api.servicenow import ServiceNowError
 from actions.ask_questions import YES_NO_BUTTONS
 from actions.handoff_summary import summary, work_note
 from actions.ticket import CATEGORY_SUBJECTS
-from settings import HandoffSettings
 from telephony.agent_call import new_conference_name, ring_agent
 from telephony.business_hours import describe as describe_hours
 from telephony.business_hours import is_open
@@ -73,7 +72,7 @@ class ActionHandoff(Action):
     ) -> list[dict[str, Any]]:
         # A form the caller was in has been left by the rule that brought us
         # here; its answers stay for a ticket or for the agent.
-        settings = HandoffSettings.from_env()
+        settings = clients.handoff()
         # The console's take-over names the one agent to ring.
         named = next(tracker.get_latest_entity_values("agent_number"), None)
         if named:

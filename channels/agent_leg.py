@@ -18,10 +18,10 @@ from channels.call import BadRequest
 from channels.turn import Assistant
 from channels.twiml import render_agent_joins, render_whisper
 from contract import SLOT_HANDOFF_SUMMARY
-from settings import HandoffSettings, VoiceSettings
+from settings import HandoffSettings, TwilioRestSettings, VoiceSettings
 from telephony.agent_call import channel_url, ring_agent
 from telephony.ids import is_call_sid
-from telephony.twilio_rest import TelephonyError, TwilioRest, TwilioRestSettings
+from telephony.twilio_rest import TelephonyError, TwilioRest
 
 logger = logging.getLogger(__name__)
 

@@ -52,7 +52,8 @@ SECURITY_HEADERS = {
 
 
 def _default_twilio() -> CallRedirector:
-    from telephony.twilio_rest import TwilioRest, TwilioRestSettings
+    from settings import TwilioRestSettings
+    from telephony.twilio_rest import TwilioRest
 
     return TwilioRest(TwilioRestSettings.from_env())
 

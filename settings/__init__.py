@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -337,3 +339,55 @@ class TicketSettings:
                 "TICKET_WORKER_INTERVAL_SECONDS above 0"
             )
         return settings
+
+
+# The Twilio emulator's account, used when the REST client talks to it.
+TWILIO_EMULATOR_ACCOUNT_SID = "AC" + "0" * 32
+_TWILIO_ACCOUNT_SID = re.compile(r"^AC[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class TwilioRestSettings:
+    """Which account the REST client acts for, where the API lives, how long it waits."""
+
+    account_sid: str
+    auth_token: str
+    api_base_url: str | None = None  # None: the real https://api.twilio.com
+    timeout_seconds: float = 5.0
+
+    def __repr__(self) -> str:  # never print the auth token
+        return (
+            f"TwilioRestSettings(account_sid={self.account_sid!r}, "
+            f"api_base_url={self.api_base_url!r}, timeout_seconds={self.timeout_seconds})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> TwilioRestSettings:
+        """TWILIO_ACCOUNT_SID (required against real Twilio; the emulator's all-zero account
+        otherwise), TWILIO_AUTH_TOKEN (required), TWILIO_API_BASE_URL (empty: real Twilio),
+        TWILIO_REST_TIMEOUT_SECONDS (5)."""
+        base_url = (env.get("TWILIO_API_BASE_URL") or "").rstrip("/") or None
+        if base_url is not None:
+            parts = urlsplit(base_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise SettingsError(f"TWILIO_API_BASE_URL must be an http(s) URL, got {base_url!r}")
+        account_sid = env.get("TWILIO_ACCOUNT_SID") or ""
+        if not account_sid:
+            if base_url is None:
+                raise SettingsError("TWILIO_ACCOUNT_SID must be set (see example.env)")
+            account_sid = TWILIO_EMULATOR_ACCOUNT_SID
+        if not _TWILIO_ACCOUNT_SID.match(account_sid):
+            raise SettingsError("TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits")
+        auth_token = env.get("TWILIO_AUTH_TOKEN") or ""
+        if not auth_token:
+            raise SettingsError("TWILIO_AUTH_TOKEN must be set (see example.env)")
+        raw_timeout = env.get("TWILIO_REST_TIMEOUT_SECONDS") or "5"
+        try:
+            timeout = float(raw_timeout)
+        except ValueError:
+            raise SettingsError(
+                f"TWILIO_REST_TIMEOUT_SECONDS must be a number, got {raw_timeout!r}"
+            ) from None
+        if timeout <= 0:
+            raise SettingsError("TWILIO_REST_TIMEOUT_SECONDS must be more than 0")
+        return cls(account_sid, auth_token, base_url, timeout)

@@ -34,8 +34,8 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from settings import TwilioRestSettings
 from stack.processes import Service, free_port, python_module
-from telephony.twilio_rest import TwilioRestSettings
 
 ACCOUNT_SID = "AC" + "0" * 32
 RING_SECONDS = 0.05

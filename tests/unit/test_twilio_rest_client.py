@@ -9,15 +9,10 @@ from __future__ import annotations
 import pytest
 
 from emulators.twilio_call import new_call_sid
-from settings import SettingsError
+from settings import TWILIO_EMULATOR_ACCOUNT_SID as EMULATOR_ACCOUNT_SID
+from settings import SettingsError, TwilioRestSettings
 from stack.processes import free_port
-from telephony.twilio_rest import (
-    EMULATOR_ACCOUNT_SID,
-    RoutedHttpClient,
-    TelephonyError,
-    TwilioRest,
-    TwilioRestSettings,
-)
+from telephony.twilio_rest import RoutedHttpClient, TelephonyError, TwilioRest
 from tests.twilio_fixtures import (
     RunningTwilioEmulator,
     fresh_twilio_emulator,  # noqa: F401 - fixture
