@@ -86,11 +86,13 @@ class ActionOpenIncident(Action):
         call_sid = str(tracker.get_slot("call_sid") or tracker.sender_id)
         key = request_key(call_sid, request_number)
         outbox, servicenow = clients.outbox(), clients.servicenow()
-        request = await outbox.put(key, call_sid, ticket_payload(tracker))
         settle = clients.tickets().settle_seconds
+        request, claimed = await outbox.put_and_claim(
+            key, call_sid, ticket_payload(tracker), settle
+        )
         delivery, in_flight = Delivery(), False
         if request.incident_number is None:
-            if await outbox.claim(key, settle):
+            if claimed:
                 delivery = await self._deliver_now(outbox, servicenow, key, settle)
             else:
                 in_flight = True  # the worker (or an earlier turn) is delivering it now

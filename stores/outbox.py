@@ -51,8 +51,13 @@ class Outbox:
 
     # -- blocking core (run in a thread by the async wrappers) -----------------
 
-    def _put(self, correlation_id: str, call_sid: str, payload: dict[str, Any]) -> TicketRequest:
+    def _put(
+        self, correlation_id: str, call_sid: str, payload: dict[str, Any], lease_seconds: float
+    ) -> tuple[TicketRequest, bool]:
+        """Stores the request already claimed for ``lease_seconds``, so no worker takes it
+        between the write and the delivery; a request stored before is claimed if free."""
         now = time.time()
+        claimed = lease_seconds > 0
         with self._engine.begin() as connection:
             try:
                 connection.execute(
@@ -61,17 +66,19 @@ class Outbox:
                         call_sid=call_sid,
                         payload=json.dumps(payload),
                         state=PENDING,
-                        attempts=0,
+                        attempts=1 if claimed else 0,
                         next_attempt_at=now,
-                        claimed_until=0.0,
+                        claimed_until=now + lease_seconds if claimed else 0.0,
                         created_at=now,
                     )
                 )
             except sa.exc.IntegrityError:
-                pass  # the same request again: keep the first
+                claimed = None  # the same request again: keep the first
+        if claimed is None:
+            claimed = lease_seconds > 0 and self._claim(correlation_id, lease_seconds, False)
         found = self._get(correlation_id)
         assert found is not None
-        return found
+        return found, bool(claimed)
 
     def _get(self, correlation_id: str) -> TicketRequest | None:
         with self._engine.connect() as connection:
@@ -132,8 +139,16 @@ class Outbox:
     async def put(
         self, correlation_id: str, call_sid: str, payload: dict[str, Any]
     ) -> TicketRequest:
-        """Stores the request (once per key) and returns what is stored."""
-        return await asyncio.to_thread(self._put, correlation_id, call_sid, payload)
+        """Stores the request (once per key) for the worker, and returns what is stored."""
+        request, _ = await asyncio.to_thread(self._put, correlation_id, call_sid, payload, 0.0)
+        return request
+
+    async def put_and_claim(
+        self, correlation_id: str, call_sid: str, payload: dict[str, Any], lease_seconds: float
+    ) -> tuple[TicketRequest, bool]:
+        """Stores the request (once per key) and claims it for this caller's turn at once;
+        False when someone else is delivering it."""
+        return await asyncio.to_thread(self._put, correlation_id, call_sid, payload, lease_seconds)
 
     async def get(self, correlation_id: str) -> TicketRequest | None:
         return await asyncio.to_thread(self._get, correlation_id)

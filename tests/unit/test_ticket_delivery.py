@@ -143,3 +143,13 @@ def test_backoff_grows_and_honours_retry_after(
     attempts: int, retry_after: float | None, delay: float
 ) -> None:
     assert backoff_seconds(attempts, retry_after) == delay
+
+
+async def test_a_request_stored_by_the_callers_turn_is_never_taken_by_the_worker_meanwhile(
+    outbox: Outbox,
+) -> None:
+    request, claimed = await outbox.put_and_claim("CA1:ticket:1", "CA1", PAYLOAD, 30)
+    assert claimed and request.attempts == 1
+    assert await deliver_due(outbox, FakeServiceNow()) == 0
+    again, claimed_again = await outbox.put_and_claim("CA1:ticket:1", "CA1", PAYLOAD, 30)
+    assert not claimed_again and again.correlation_id == request.correlation_id
