@@ -56,6 +56,7 @@ TOO_LONG = "Sorry, that's taking too long on my side."
 WENT_WRONG = "Sorry, something went wrong on my side."
 UNAVAILABLE = "Sorry, I'm having trouble on my side right now. Please say that again in a moment."
 MAX_WAITS = 3
+REPLIES_KEPT_SECONDS = 24 * 3600
 Produce = Callable[[Call, Counters], Awaitable[str]]
 
 
@@ -106,6 +107,8 @@ class TwilioVoiceChannel(InputChannel):
             self._replies = ReplyStore(
                 open_database(self.stores), stale_after_seconds=self.stores.lock_lifetime_seconds
             )
+            # Twilio retries within seconds: a day's answers is plenty, older ones go.
+            self._replies.purge(older_than_seconds=REPLIES_KEPT_SECONDS)
         return self._replies
 
     def conversation(self, request: Request) -> VoiceConversation:
@@ -211,7 +214,9 @@ class TwilioVoiceChannel(InputChannel):
             twiml = claim.twiml or await self._wait_for(key, budget)
             pending = self._pending_url(request, key, 1, counters)
             return _xml(twiml or render_wait(FILLER, pending, self.settings))
-        task = asyncio.create_task(self._run_turn(request, key, call, counters, produce))
+        task = asyncio.create_task(
+            self._run_turn(request, conversation, key, call, counters, produce)
+        )
         self._running[key] = task
         done, _ = await asyncio.wait({task}, timeout=budget)
         if done:
@@ -220,9 +225,14 @@ class TwilioVoiceChannel(InputChannel):
         return _xml(render_wait(FILLER, pending, self.settings))
 
     async def _run_turn(
-        self, request: Request, key: str, call: Call, counters: Counters, produce: Produce
+        self,
+        request: Request,
+        conversation: VoiceConversation,
+        key: str,
+        call: Call,
+        counters: Counters,
+        produce: Produce,
     ) -> str:
-        conversation = self.conversation(request)
         try:
             async with self.assistant(request).exclusive(call.sid):
                 twiml = await produce(call, counters)

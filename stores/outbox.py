@@ -127,13 +127,6 @@ class Outbox:
                 .values(claimed_until=0.0, **values)
             )
 
-    def _counts(self) -> dict[str, int]:
-        with self._engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(ticket_outbox.c.state, sa.func.count()).group_by(ticket_outbox.c.state)
-            ).all()
-        return {state: count for state, count in rows}
-
     # -- async API ----------------------------------------------------------------
 
     async def put(
@@ -184,6 +177,3 @@ class Outbox:
         await asyncio.to_thread(
             self._finish, correlation_id, state=REJECTED, last_error=error[:500]
         )
-
-    async def counts(self) -> dict[str, int]:
-        return await asyncio.to_thread(self._counts)
