@@ -24,7 +24,6 @@ SLOT_INCIDENT_NUMBER = "incident_number"
 # Custom payload keys of bot messages that the phone acts on.
 PAYLOAD_HANGUP = "hangup"
 PAYLOAD_HANDOFF = "handoff"
-PAYLOAD_SSML = "ssml"
 # {"keypad": {"finish_on_key": "#"}}: the question takes several keys (an employee number).
 PAYLOAD_KEYPAD = "keypad"
 

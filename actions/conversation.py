@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 # Intents that must never be taken as the answer to a form question: the form
 # rejects them so the digression rules (help, repeat, cancel, agent ...) run.
@@ -74,13 +77,28 @@ def answer_to(tracker: Tracker, slot: str) -> str | None:
 
 
 def answer_slot(tracker: Tracker, slot: str) -> dict[str, Any]:
-    """``{slot: the caller's words}`` for a form's ``extract_<slot>``, or ``{}``.
+    """``{slot: the caller's words}`` when the form asked for ``slot``, or ``{}``.
 
     The raw words go to ``validate_<slot>``, which parses them and may also
     change other slots.
     """
     answer = answer_to(tracker, slot)
     return {} if answer is None else {slot: answer}
+
+
+def extracts_answer(slot: str) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """A form's ``extract_<slot>`` method: :func:`answer_slot` for ``slot``.
+
+    rasa-sdk looks these methods up by name, so each form states which of its
+    slots take the caller's words as they are.
+    """
+
+    async def extract(
+        _form: object, _dispatcher: CollectingDispatcher, tracker: Tracker, _domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_slot(tracker, slot)
+
+    return extract
 
 
 def last_bot_turn(tracker: Tracker) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# Twilio accepts at most 500 hints of at most 100 characters each.
+# Twilio takes up to 500 hints of up to 100 characters each; a short list of
+# likely phrases helps recognition more, so a turn sends at most 100.
 MAX_HINTS = 100
 
 HINTS_BY_SLOT = {

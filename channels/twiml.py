@@ -2,8 +2,7 @@
 
 Every bot message of a turn is spoken inside one ``<Gather>`` so the caller can
 barge in at any point; buttons become a spoken menu answered by the keypad; a
-``{"hangup": true}`` payload ends the call; ``{"ssml": "<speak>...</speak>"}``
-becomes nested SSML elements. Text never changes the document's structure:
+``{"hangup": true}`` payload ends the call. Text never changes the document's structure:
 the builder escapes it, and characters XML cannot carry are dropped.
 """
 
@@ -11,16 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Dial, Gather, Say, VoiceResponse
 
 from channels.menus import menu_sentence
-from contract import PAYLOAD_HANDOFF, PAYLOAD_HANGUP, PAYLOAD_KEYPAD, PAYLOAD_SSML
+from contract import PAYLOAD_HANDOFF, PAYLOAD_HANGUP, PAYLOAD_KEYPAD
 from settings import VoiceSettings
 from speech.speakable import render_for_speech
 
@@ -28,10 +25,7 @@ logger = logging.getLogger(__name__)
 
 # Characters XML 1.0 cannot carry (ElementTree would write them raw).
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-SSML_TAGS = frozenset(
-    {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
-)
-KNOWN_PAYLOADS = frozenset({PAYLOAD_SSML, PAYLOAD_HANGUP, PAYLOAD_HANDOFF, PAYLOAD_KEYPAD})
+KNOWN_PAYLOADS = frozenset({PAYLOAD_HANGUP, PAYLOAD_HANDOFF, PAYLOAD_KEYPAD})
 KEYPAD_FINISH = "#"
 NOTHING_SAID_PROMPT = "Is there anything else I can help with?"
 AFTER_AGENT = "Thank you for calling the IT help desk. Goodbye."
@@ -62,31 +56,6 @@ def spoken_text(message: dict[str, Any]) -> str:
     return xml_safe(" ".join(part for part in parts if part).strip())
 
 
-def _ssml_say(ssml: str, settings: VoiceSettings) -> Say | None:
-    """A ``<Say>`` holding the SSML's elements, or None if it is not valid SSML."""
-    try:
-        root = ET.fromstring(ssml)  # noqa: S314 - SSML from our own responses
-    except ET.ParseError:
-        logger.warning("ignoring an ssml payload that is not well-formed XML")
-        return None
-    say = Say(voice=settings.voice, language=settings.language)
-
-    def copy_children(source: ET.Element, target: TwiML) -> None:
-        if source.text and source.text.strip():
-            target.nest(xml_safe(source.text))
-        for child in source:
-            if child.tag in SSML_TAGS:
-                node = target.add_child(child.tag, None, **dict(child.attrib))
-                copy_children(child, node)
-            elif child.text:
-                target.nest(xml_safe(child.text))
-            if child.tail and child.tail.strip():
-                target.nest(xml_safe(child.tail))
-
-    copy_children(root, say)
-    return say
-
-
 def _says(messages: Sequence[dict[str, Any]], settings: VoiceSettings) -> list[Say]:
     says: list[Say] = []
     for message in messages:
@@ -94,10 +63,6 @@ def _says(messages: Sequence[dict[str, Any]], settings: VoiceSettings) -> list[S
         unknown = set(custom) - KNOWN_PAYLOADS if isinstance(custom, dict) else {"?"}
         if unknown:
             logger.info("ignoring custom payload keys the phone cannot use: %s", sorted(unknown))
-        if isinstance(custom, dict) and isinstance(custom.get("ssml"), str):
-            ssml_say = _ssml_say(custom["ssml"], settings)
-            if ssml_say is not None:
-                says.append(ssml_say)
         text = spoken_text(message)
         if text:
             says.append(Say(text, voice=settings.voice, language=settings.language))

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -398,17 +399,21 @@ def _routes(app: Sanic) -> None:
 
     @app.post("/training/activate")
     async def activate(request: Request) -> HTTPResponse:
-        with _notice_errors(request):
-            model = await request.app.ctx.trainer.activate()
-            request.ctx.session.notice = f"Activated {Path(model).name}."
-        return response.redirect("/training", status=303)
+        return await _switch_model(request, request.app.ctx.trainer.activate, "Activated")
 
     @app.post("/training/rollback")
     async def rollback(request: Request) -> HTTPResponse:
-        with _notice_errors(request):
-            model = await request.app.ctx.trainer.roll_back()
-            request.ctx.session.notice = f"Back to {Path(model).name}."
-        return response.redirect("/training", status=303)
+        return await _switch_model(request, request.app.ctx.trainer.roll_back, "Back to")
+
+
+async def _switch_model(
+    request: Request, switch: Callable[[], Awaitable[str]], done: str
+) -> HTTPResponse:
+    """Activates or rolls back a model; the training page tells how it went."""
+    with _notice_errors(request):
+        model = await switch()
+        request.ctx.session.notice = f"{done} {Path(model).name}."
+    return response.redirect("/training", status=303)
 
 
 @contextlib.contextmanager

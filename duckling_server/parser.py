@@ -241,30 +241,3 @@ class DucklingParser:
                 _safe_text(text), context, duckling.parse_dimensions(list(dimensions)), bool(latent)
             )
         return json.loads(_repair_utf8(raw))
-
-
-_shared: DucklingParser | None = None
-_shared_lock = threading.Lock()
-
-
-def shared_parser() -> DucklingParser:
-    """The process-wide parser (created on first use, default time zone from settings)."""
-    global _shared  # one Duckling per process
-    with _shared_lock:
-        if _shared is None:
-            from settings import StackSettings
-
-            _shared = DucklingParser(StackSettings.from_env().duckling_timezone)
-        return _shared
-
-
-def parse(
-    text: str,
-    locale: str = DEFAULT_LOCALE,
-    tz: str | None = None,
-    dims: Sequence[str] | None = None,
-    reftime_ms: int | float | None = None,
-    latent: bool = False,
-) -> list[Entity]:
-    """:meth:`DucklingParser.parse` on :func:`shared_parser`."""
-    return shared_parser().parse(text, locale, tz, dims, reftime_ms, latent)

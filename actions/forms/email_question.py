@@ -35,7 +35,7 @@ from actions.caller_id import (
     identity_question,
     people_on_the_line,
 )
-from actions.conversation import answer_slot, latest_entity, latest_intent
+from actions.conversation import extracts_answer, latest_entity, latest_intent
 from actions.directory import best_match, domain_of
 from contract import PAYLOAD_KEYPAD
 from speech.speakable import spell_email
@@ -256,17 +256,10 @@ async def ask_for_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
 class EmailQuestion:
     """``extract_email`` and ``validate_email`` for a FormValidationAction."""
 
-    async def extract_email(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return answer_slot(tracker, "email")
+    extract_email = extracts_answer("email")
 
     async def validate_email(
-        self,
-        value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         changes = await self._read_answer(str(value or ""), dispatcher, tracker)
         if tracker.get_slot("caller_id_offer"):

@@ -10,7 +10,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.api.servicenow import PRIORITY_TO_URGENCY_IMPACT
-from actions.conversation import answer_slot, answer_to, latest_entity, latest_intent
+from actions.conversation import answer_to, extracts_answer, latest_entity, latest_intent
 from actions.forms.corrections import parse_correction
 from actions.forms.email_question import EmailQuestion, look_up_caller
 from speech.priority import parse_priority
@@ -24,17 +24,10 @@ class ValidateOpenIncidentForm(EmailQuestion, FormValidationAction):
     def name(self) -> str:
         return "validate_open_incident_form"
 
-    async def extract_problem_description(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return answer_slot(tracker, "problem_description")
+    extract_problem_description = extracts_answer("problem_description")
 
     def validate_problem_description(
-        self,
-        value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if not text or text.lower().strip(" .!?") in _NOT_A_DESCRIPTION or text.startswith("/"):
@@ -51,11 +44,7 @@ class ValidateOpenIncidentForm(EmailQuestion, FormValidationAction):
         return {"priority": latest_entity(tracker, "priority") or answer}
 
     def validate_priority(
-        self,
-        value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip().lower()
         level = text if text in PRIORITY_TO_URGENCY_IMPACT else parse_priority(text)
@@ -68,17 +57,10 @@ class ValidateOpenIncidentForm(EmailQuestion, FormValidationAction):
             )
         return {"priority": level}
 
-    async def extract_confirm(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return answer_slot(tracker, "confirm")
+    extract_confirm = extracts_answer("confirm")
 
     async def validate_confirm(
-        self,
-        value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         awaiting = bool(tracker.get_slot("awaiting_correction"))
         correction = parse_correction(str(value or ""))

@@ -88,17 +88,6 @@ def test_handoff_payload_puts_the_caller_on_hold_in_the_conference() -> None:
     assert conference.get("waitUrl") == "https://music.test/hold.mp3"
 
 
-def test_ssml_payload_becomes_nested_elements() -> None:
-    ssml = (
-        '<speak>Your code is <say-as interpret-as="digits">123</say-as><break time="1s"/>ok</speak>'
-    )
-    say = parse(render_turn([{"custom": {"ssml": ssml}}], VOICE, LISTEN)).find("Gather/Say")
-    assert say is not None
-    assert say.find("say-as") is not None
-    assert say.find("say-as").get("interpret-as") == "digits"
-    assert say.find("break").get("time") == "1s"
-
-
 def test_markup_in_a_response_is_spoken_not_obeyed() -> None:
     nasty = 'Tom & Jerry </Say><Hangup/><Say> <speak>x</speak> "quoted"'
     root = parse(render_turn([{"text": nasty}], VOICE, LISTEN))
