@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 # Session metadata key (sent by channels/twilio_voice) -> slot.
-METADATA_SLOTS = {"call_sid": "call_sid", "from": "caller_phone", "to": "called_number"}
+METADATA_SLOTS = {"call_sid": "call_sid", "from": "caller_phone"}
 
 
 class ActionSessionStart(Action):

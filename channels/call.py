@@ -15,12 +15,11 @@ class Call:
 
     sid: str
     caller: str
-    called: str
     form: dict[str, str] = field(default_factory=dict)
 
     @property
     def metadata(self) -> dict[str, str]:
-        return {"call_sid": self.sid, "from": self.caller, "to": self.called}
+        return {"call_sid": self.sid, "from": self.caller}
 
 
 class BadRequest(ValueError):
@@ -33,4 +32,4 @@ def read_call(request: Request) -> Call:
     sid = form.get("CallSid", "")
     if not is_call_sid(sid):
         raise BadRequest("CallSid missing or malformed")
-    return Call(sid=sid, caller=form.get("From", ""), called=form.get("To", ""), form=form)
+    return Call(sid=sid, caller=form.get("From", ""), form=form)

@@ -18,7 +18,7 @@ HUMAN_INTENT = "request_human"
 CORRECTION_INTENTS = frozenset({"deny"})
 EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through its API
 CALL_FACT_SLOTS = frozenset(
-    {"caller_phone", "called_number", "call_sid", "session_started_metadata", "requested_slot"}
+    {"caller_phone", "call_sid", "session_started_metadata", "requested_slot"}
 )
 OUTCOMES = ("ticket", "transfer", "hung up", "silence")
 

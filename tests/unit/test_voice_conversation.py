@@ -51,7 +51,7 @@ def conversation(assistant: ScriptedAssistant, **env: str) -> VoiceConversation:
 
 
 def call(**form: str) -> Call:
-    return Call(sid=CALL_SID, caller="+15555550100", called="+15555550199", form=form)
+    return Call(sid=CALL_SID, caller="+15555550100", form=form)
 
 
 def says(twiml: str) -> list[str]:
