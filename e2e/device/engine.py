@@ -66,6 +66,7 @@ class StepResult:
     repeats: int = 0
     error: str | None = None
     with_agent: bool = False
+    debug: dict[str, Any] = field(default_factory=dict)  # more for the report (audio mode)
 
     def as_json(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -76,6 +77,7 @@ class StepResult:
                 "withAgent": self.with_agent,
                 "listenedSeconds": round(self.listened_seconds, 1),
                 "repeats": self.repeats,
+                **self.debug,
             },
         }
         if self.error:
@@ -188,7 +190,7 @@ class CallEngine:
         try:
             if self.dialled and not self.call.hung_up:
                 self.call.hang_up()
-        except requests.RequestException as error:
+        except (requests.RequestException, TimeoutError) as error:
             logger.warning("hanging up failed: %s", error)
         try:
             self.switchboard.reset()

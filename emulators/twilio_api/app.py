@@ -228,7 +228,7 @@ def create_app(
         except ApiError as problem:
             return api_error(problem)
         if status == "completed" and found.status != "completed":
-            network.after_conference_end(board.end(found, ENDED_VIA_API, None))
+            board.end(found, ENDED_VIA_API, None)
         return response.json(conference_json(found))
 
     @app.get(f"{API}/Conferences/<sid>/Participants.json")

@@ -43,7 +43,8 @@ class AgentSetting:
 
 @dataclass
 class Call:
-    """One call leg: an outbound-api leg the network drives, or a registered inbound leg."""
+    """One call leg: an outbound-api leg answered by an agent's phone, or an inbound leg
+    whose caller is a driver (``emulators.twilio_call``) answering each ``<Gather>``."""
 
     sid: str
     account_sid: str
@@ -72,9 +73,12 @@ class Call:
     errors: list[str] = field(default_factory=list)
     conference: str | None = None
     conferences_joined: list[str] = field(default_factory=list)
-    pending_redirect: str | None = None
-    pending_method: str | None = None
-    pending_twiml: str | None = None
+    replies: list[str] = field(default_factory=list)  # every TwiML document fetched, as is
+    request_seconds: list[float] = field(default_factory=list)  # how long each webhook took
+    last_request: tuple[str, str, dict[str, str]] | None = None  # url, method, params
+    listening: dict[str, str] | None = None  # the <Gather> a driven leg waits at
+    inputs: asyncio.Queue = field(default_factory=asyncio.Queue)  # the caller's answers
+    progress: asyncio.Event = field(default_factory=asyncio.Event)  # the driver may look again
     awaiting_answer: bool = False
     decision: str | None = None
     decided: asyncio.Event = field(default_factory=asyncio.Event)
@@ -157,9 +161,9 @@ class Switchboard:
         self.calls[call.sid] = call
         return call
 
-    def register_inbound(self, sid: str, from_: str, to: str) -> Call:
-        """An inbound leg the caller-side driver plays; it is answered already."""
-        call = Call(sid, self.account_sid, to, from_, "inbound", status="in-progress")
+    def register_inbound(self, sid: str, from_: str, to: str, **details: object) -> Call:
+        """An inbound leg whose caller is a driver; it is answered already."""
+        call = Call(sid, self.account_sid, to, from_, "inbound", status="in-progress", **details)
         call.start_time = call.date_created
         self.calls[sid] = call
         return call
@@ -195,24 +199,22 @@ class Switchboard:
         call.conferences_joined.append(friendly_name)
         return conference, participant
 
-    def leave(self, call: Call) -> list[str]:
-        """Take ``call`` out of its conference; returns the SIDs of the legs that end with it."""
+    def leave(self, call: Call) -> None:
+        """Take ``call`` out of its conference (which may end with it)."""
         name, call.conference = call.conference, None
         conference = self.active_conference(name) if name else None
         if conference is None or call.sid not in conference.participants:
-            return []
+            return
         participant = conference.participants.pop(call.sid)
         participant.gone.set()
         conference.log("leave", call.sid)
         if participant.end_conference_on_exit:
-            return self.end(conference, END_ON_EXIT_LEFT, call.sid)
-        if not conference.participants:
+            self.end(conference, END_ON_EXIT_LEFT, call.sid)
+        elif not conference.participants:
             self.end(conference, LAST_PARTICIPANT_LEFT, call.sid)
-        return []
 
-    def end(self, conference: Conference, reason: str, by_call_sid: str | None) -> list[str]:
-        """Complete ``conference``; returns the SIDs of the legs still in it (now out)."""
-        removed = list(conference.participants)
+    def end(self, conference: Conference, reason: str, by_call_sid: str | None) -> None:
+        """Complete ``conference``: the legs still in it are out (their ``<Dial>`` returns)."""
         for sid, participant in list(conference.participants.items()):
             participant.gone.set()
             conference.log("leave", sid)
@@ -224,4 +226,3 @@ class Switchboard:
         conference.reason_conference_ended = reason
         conference.call_sid_ending_conference = by_call_sid
         conference.log("end", by_call_sid or "")
-        return removed

@@ -2,8 +2,8 @@
 
 Handled verbs: ``<Say>`` (the text is recorded as heard), ``<Play>``,
 ``<Pause>``, ``<Gather>`` (nested ``<Say>``/``<Play>``/``<Pause>``; the phone
-presses a key or stays silent; ``action``, ``method``, ``timeout``,
-``numDigits``, ``input`` and ``actionOnEmptyResult`` as Twilio reads them),
+answers, by keys or speech, or stays silent; ``action``, ``method`` and
+``actionOnEmptyResult`` as Twilio reads them, the rest up to the phone),
 ``<Redirect>``, ``<Dial><Conference>`` (the leg stays in the conference until
 it ends, then the document goes on, or to the Dial's ``action``) and
 ``<Hangup/>``/``<Reject/>``. Other verbs are recorded as errors and skipped.
@@ -29,8 +29,8 @@ class Services(Protocol):
     async def fetch(self, call: Call, url: str, method: str, extra: dict[str, str]) -> str | None:
         """The TwiML at ``url`` (signed request), or None when the application failed."""
 
-    def digits_for(self, call: Call) -> str | None:
-        """The key the phone presses at a ``<Gather>``, or None for silence."""
+    async def gather(self, call: Call, verb: ET.Element) -> dict[str, str] | None:
+        """What the phone answers at a ``<Gather>`` (Digits or SpeechResult), None: silence."""
 
     async def pause(self, seconds: float) -> None:
         """Let (scaled) time pass."""
@@ -136,18 +136,12 @@ class TwimlRunner:
                 await self.services.pause(seconds(nested, "length", 1.0))
             else:
                 self.call.errors.append(f"<{nested.tag}> is not allowed in <Gather>; skipped")
-        inputs = (verb.get("input") or "dtmf").split()
-        digits = self.services.digits_for(self.call) if "dtmf" in inputs else None
-        limit = verb.get("numDigits")
-        if digits and limit and limit.isdigit() and int(limit) > 0:
-            digits = digits[: int(limit)]
+        answer = await self.services.gather(self.call, verb)
         method = verb.get("method", "POST")
-        if digits:
-            self.call.digits.append(digits)
-            return await self._goto(
-                url, verb.get("action") or "", method, {"Digits": digits, "FinishedOnKey": ""}
-            )
-        await self.services.pause(seconds(verb, "timeout", 5.0))
+        if answer:
+            if answer.get("Digits"):
+                self.call.digits.append(answer["Digits"])
+            return await self._goto(url, verb.get("action") or "", method, answer)
         if flag(verb, "actionOnEmptyResult", False):
             return await self._goto(url, verb.get("action") or "", method, {"Digits": ""})
         return NEXT  # Twilio goes on after the <Gather>

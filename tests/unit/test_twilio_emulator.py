@@ -54,11 +54,11 @@ def conference_name() -> str:
     return f"handoff-{new_call_sid()[2:18]}"
 
 
-def caller_on_hold(emulator: RunningTwilioEmulator, conference: str) -> str:
-    """A caller leg, as the caller-side driver registers it, waiting in the conference."""
+def caller_on_hold(emulator: RunningTwilioEmulator, channel: FakeChannel, conference: str) -> str:
+    """A caller leg that dialled in and was put on hold in the conference."""
     sid = new_call_sid()
-    emulator.register_inbound(sid, CALLER, SUPPORT)
-    emulator.join_conference(conference, sid, start_conference_on_enter=False)
+    emulator.dial_in(sid, CALLER, SUPPORT, channel.caller_url(conference))
+    emulator.wait_for_call(sid, lambda c: c["conference"] == conference)
     return sid
 
 
@@ -189,29 +189,26 @@ def test_unknown_route_and_other_account_are_404(emulator):
     assert emulator.api("GET", "/Queues.json").json()["code"] == 20404
 
 
-async def test_url_update_on_registered_inbound_leg_sets_pending_redirect(emulator, rest):
+async def test_url_update_moves_a_caller_out_of_the_conference_to_the_new_twiml(
+    emulator, channel, rest
+):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
-    url = "http://127.0.0.1:5005/webhooks/twilio_voice/handoff_failed?caller=" + caller
+    caller = caller_on_hold(emulator, channel, conference)
+    url = f"{channel.base_url}/broken"
 
     await rest.redirect_call(caller, url)
 
-    call = emulator.call(caller)
-    assert call["pending_redirect"] == url
-    assert call["pending_method"] == "POST"
+    call = emulator.wait_for_call(caller, ended)
     assert call["redirects"] == [url]
-    assert call["status"] == "in-progress"
+    assert call["documents"][-1] == url  # fetched; it answered 500: an application error
+    assert call["heard"] == [APPLICATION_ERROR]
     assert call["conference"] is None  # a redirected call leaves its conference
     assert emulator.conference(conference)["status"] == "completed"
-
-    taken = emulator.redirect_taken(caller)
-    assert taken["pending_redirect"] is None
-    assert emulator.call(caller)["redirects"] == [url]
 
 
 async def test_redirecting_an_ended_call_is_21220(emulator, rest):
     caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.dial_in(caller, CALLER, SUPPORT)
     emulator.hang_up(caller)
     reply = emulator.api("POST", f"/Calls/{caller}.json", data={"Url": "http://127.0.0.1:9/next"})
     assert reply.status_code == 400
@@ -220,7 +217,7 @@ async def test_redirecting_an_ended_call_is_21220(emulator, rest):
 
 async def test_status_completed_ends_inbound_leg(emulator, rest):
     caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.dial_in(caller, CALLER, SUPPORT)
     await rest.hang_up(caller)
     call = emulator.call(caller)
     assert call["status"] == "completed"
@@ -234,7 +231,7 @@ async def test_accepting_agent_hears_whisper_presses_1_and_joins_conference(
     emulator, channel, rest
 ):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
+    caller = caller_on_hold(emulator, channel, conference)
     assert emulator.conference(conference)["status"] == "init"
 
     agent = await ring_agent(rest, channel, conference)
@@ -262,7 +259,7 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
     emulator, channel, rest
 ):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
+    caller = caller_on_hold(emulator, channel, conference)
     agent = await ring_agent(rest, channel, conference)
     emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
 
@@ -285,7 +282,7 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
 
 async def test_declining_agent_presses_9_and_hangs_up(emulator, channel, rest):
     conference = conference_name()
-    caller_on_hold(emulator, conference)
+    caller_on_hold(emulator, channel, conference)
     emulator.set_agent(AGENT, "decline")
 
     agent = await ring_agent(rest, channel, conference)
@@ -358,7 +355,7 @@ async def test_ringing_longer_than_the_timeout_is_no_answer(emulator, channel, r
 
 async def test_manual_phone_rings_until_someone_answers(emulator, channel, rest):
     conference = conference_name()
-    caller_on_hold(emulator, conference)
+    caller_on_hold(emulator, channel, conference)
     emulator.set_agent("*", "manual")
 
     agent = await ring_agent(rest, channel, conference)
@@ -386,7 +383,7 @@ async def test_hanging_up_a_ringing_call_cancels_it(emulator, channel, rest):
 
 async def test_agent_leg_can_be_redirected_out_of_the_conference(emulator, channel, rest):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
+    caller = caller_on_hold(emulator, channel, conference)
     agent = await ring_agent(rest, channel, conference)
     emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
 
@@ -417,10 +414,10 @@ async def test_failing_application_ends_the_leg_with_an_application_error(emulat
     assert any(error.startswith("11200") for error in call["errors"])
 
 
-async def test_conferences_list_filters_by_name_and_status_and_pages(emulator, rest):
+async def test_conferences_list_filters_by_name_and_status_and_pages(emulator, channel, rest):
     names = [conference_name() for _ in range(3)]
     for name in names:
-        caller_on_hold(emulator, name)
+        caller_on_hold(emulator, channel, name)
     first = emulator.conference(names[0])
     emulator.hang_up(first["participants"][0]["call_sid"])
 
@@ -444,7 +441,7 @@ async def test_conferences_list_filters_by_name_and_status_and_pages(emulator, r
 
 def test_admin_views_and_reset(emulator):
     caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.dial_in(caller, CALLER, SUPPORT)
     emulator.set_agent(AGENT, "busy")
     assert [c["sid"] for c in emulator.calls()] == [caller]
     assert emulator.calls()[0]["direction"] == "inbound"
@@ -483,6 +480,6 @@ def test_bad_admin_requests_are_400(emulator):
     with pytest.raises(Exception, match="404"):
         emulator.answer(new_call_sid())
     caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.dial_in(caller, CALLER, SUPPORT)
     with pytest.raises(Exception, match="409"):
         emulator.answer(caller)  # not a manual phone that is ringing

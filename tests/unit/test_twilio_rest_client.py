@@ -15,6 +15,8 @@ from stack.processes import free_port
 from telephony.twilio_rest import RoutedHttpClient, TelephonyError, TwilioRest
 from tests.twilio_fixtures import (
     RunningTwilioEmulator,
+    fake_channel,  # noqa: F401 - fixture
+    fake_channel_server,  # noqa: F401 - fixture
     fresh_twilio_emulator,  # noqa: F401 - fixture
     twilio_emulator,  # noqa: F401 - fixture
 )
@@ -133,23 +135,23 @@ async def test_place_call_sends_what_the_hand_off_needs(emulator, rest):
 
 async def test_redirect_call_moves_a_live_caller(emulator, rest):
     caller = new_call_sid()
-    emulator.register_inbound(caller, "+15555550100", SUPPORT)
-    await rest.redirect_call(caller, "http://127.0.0.1:5005/webhooks/twilio_voice/handoff_failed")
-    assert emulator.call(caller)["pending_redirect"].endswith("/handoff_failed")
+    emulator.dial_in(caller, "+15555550100", SUPPORT)
+    await rest.redirect_call(caller, "http://127.0.0.1:9/webhooks/twilio_voice/handoff_failed")
+    assert emulator.call(caller)["redirects"][-1].endswith("/handoff_failed")
 
 
 async def test_hang_up_ends_a_live_call(emulator, rest):
     caller = new_call_sid()
-    emulator.register_inbound(caller, "+15555550100", SUPPORT)
+    emulator.dial_in(caller, "+15555550100", SUPPORT)
     await rest.hang_up(caller)
     assert emulator.call(caller)["status"] == "completed"
     await rest.hang_up(caller)  # an ended call stays as it is
 
 
-async def test_conference_participants_lists_live_call_sids(emulator, rest):
+async def test_conference_participants_lists_live_call_sids(emulator, fake_channel, rest):  # noqa: F811
     caller = new_call_sid()
-    emulator.register_inbound(caller, "+15555550100", SUPPORT)
-    emulator.join_conference("handoff-abc", caller, start_conference_on_enter=False)
+    emulator.dial_in(caller, "+15555550100", SUPPORT, fake_channel.caller_url("handoff-abc"))
+    emulator.wait_for_call(caller, lambda call: call["conference"] == "handoff-abc")
     assert await rest.conference_participants("handoff-abc") == [caller]
     assert await rest.conference_participants("handoff-none") == []
     emulator.hang_up(caller)
