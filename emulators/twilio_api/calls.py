@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 TERMINAL = ("completed", "busy", "no-answer", "failed", "canceled")
 END_ON_EXIT_LEFT = "participant-with-end-conference-on-exit-left"
 LAST_PARTICIPANT_LEFT = "last-participant-left"
-ENDED_VIA_API = "conference-ended-via-api"
 
 
 def now() -> datetime:
@@ -110,9 +109,6 @@ class Participant:
     call_sid: str
     start_conference_on_enter: bool
     end_conference_on_exit: bool
-    date_created: datetime = field(default_factory=now)
-    muted: bool = False
-    hold: bool = False
     gone: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -122,8 +118,6 @@ class Conference:
     account_sid: str
     friendly_name: str
     status: str = "init"
-    date_created: datetime = field(default_factory=now)
-    date_updated: datetime = field(default_factory=now)
     participants: dict[str, Participant] = field(default_factory=dict)
     history: list[dict[str, str]] = field(default_factory=list)
     reason_conference_ended: str | None = None
@@ -131,7 +125,6 @@ class Conference:
 
     def log(self, event: str, call_sid: str) -> None:
         self.history.append({"event": event, "call_sid": call_sid, "at": now().isoformat()})
-        self.date_updated = now()
 
 
 class Switchboard:

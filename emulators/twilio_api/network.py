@@ -168,16 +168,6 @@ class Network:
         self._cancel(call)
         call.task = self.spawn(self._run(call, url, method, twiml))
 
-    def end_by_request(self, call: Call, status: str) -> None:
-        """REST update with Status: ``canceled`` stops a queued/ringing call, ``completed``
-        ends any live one (a ringing call then ends as canceled)."""
-        if call.ended:
-            return
-        if call.status in ("queued", "ringing"):
-            self.finish(call, "canceled")
-        elif status == "completed":
-            self.finish(call, "completed")
-
     def finish(self, call: Call, status: str) -> None:
         """End a leg (idempotent): leave its conference, stop its task, report ``completed``."""
         if call.ended:
