@@ -77,7 +77,7 @@ bench: train ## print turn times of whole calls (1 and 2 callers), Duckling late
 	@$(PY) -m bench $(BENCH_ARGS)
 
 test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst
-	@$(VENV)/bin/pytest -q tests e2e
+	@$(VENV)/bin/pytest -q tests
 	@echo "the integration suite again, on PostgreSQL and Redis:"
 	@INTEGRATION_STORES=postgres $(VENV)/bin/pytest -q tests/integration \
 		--ignore=tests/integration/test_production_stores.py \

@@ -85,16 +85,31 @@ REDIS = "redis://127.0.0.1:6379/1"
 
 
 def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
-    """The stack's own stores: ``embedded`` (a SQLite file in ``workdir``, locks in
-    memory) or ``postgres`` (a database of its own on the local PostgreSQL, and
-    Redis, where call SIDs keep stacks apart)."""
+    """Every store of the stack, its own, chosen here and nowhere else.
+
+    ``embedded``: SQLite files in ``workdir``, locks in memory. ``postgres``: a
+    database of its own on the local PostgreSQL, and Redis database 1, where call
+    SIDs keep stacks apart. Either way the console's databases and the event
+    broker's are files in ``workdir``, never the developer's under var/.
+    """
+    own_files = {
+        "RASA_EVENT_BROKER_DB": str(workdir / "events.sqlite3"),
+        "CONSOLE_DB": str(workdir / "console.sqlite3"),
+        "CONSOLE_MODELS_DIR": str(workdir / "console-models"),
+        "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
+    }
     if stores == "embedded":
         return {
             "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
             "LOCK_STORE_URL": "",
+            **own_files,
         }
     if stores == "postgres":
-        return {"TRACKER_STORE_URL": f"{POSTGRES}/helpdesk_voice_{name}", "LOCK_STORE_URL": REDIS}
+        return {
+            "TRACKER_STORE_URL": f"{POSTGRES}/helpdesk_voice_{name}",
+            "LOCK_STORE_URL": REDIS,
+            **own_files,
+        }
     raise ValueError(f"stores must be embedded or postgres, got {stores!r}")
 
 

@@ -96,7 +96,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str
         metavar="N",
         help="exit 1 when fewer than N calls pass (CI's floor; default: a measurement only)",
     )
-    parser.add_argument("files", nargs="*", help="test files, relative to e2e/ (default: all)")
+    parser.add_argument("files", nargs="*", help="test file path patterns, as bst takes them")
     return parser.parse_args(argv), bst_options
 
 

@@ -51,10 +51,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IsolatedSt
     workdir = tmp_path_factory.mktemp("console-stack")
     overrides = {
         "CONSOLE_OPERATORS": f"{OPERATOR}:{OPERATOR_PHONE}:{hash_password(PASSWORD)}",
-        "RASA_EVENT_BROKER_DB": str(workdir / "events.sqlite3"),
-        "CONSOLE_DB": str(workdir / "console.sqlite3"),
-        "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
-        "CONSOLE_MODELS_DIR": str(workdir / "models"),
         "RASA_API_TOKEN": RASA_TOKEN,
     }
     with isolated_stack(
