@@ -65,7 +65,6 @@ class Call:
     behaviour: str | None = None
     heard: list[str] = field(default_factory=list)
     digits: list[str] = field(default_factory=list)
-    played: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     redirects: list[str] = field(default_factory=list)
     callbacks: list[dict[str, object]] = field(default_factory=list)

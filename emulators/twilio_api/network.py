@@ -206,11 +206,8 @@ class Network:
             digits = digits[: int(limit)]
         if digits:
             return {"Digits": digits, "FinishedOnKey": ""}
-        await self.pause(seconds(verb, "timeout", 5.0))
+        await asyncio.sleep(seconds(verb, "timeout", 5.0) * self.time_scale)
         return None
-
-    async def pause(self, seconds: float) -> None:
-        await asyncio.sleep(seconds * self.time_scale)
 
     def join(self, call: Call, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
         conference, participant = self.board.join(

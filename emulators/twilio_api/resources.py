@@ -71,7 +71,6 @@ def admin_call(call: Call) -> dict[str, object]:
         "awaiting_answer": call.awaiting_answer,
         "heard": list(call.heard),
         "digits": list(call.digits),
-        "played": list(call.played),
         "documents": list(call.documents),
         "conference": call.conference,
         "conferences_joined": list(call.conferences_joined),

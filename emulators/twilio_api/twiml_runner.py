@@ -1,13 +1,13 @@
 """Runs TwiML on an emulated phone: what the callee hears, which keys it presses, where it goes.
 
-Handled verbs: ``<Say>`` (the text is recorded as heard), ``<Play>``,
-``<Pause>``, ``<Gather>`` (nested ``<Say>``/``<Play>``/``<Pause>``; the phone
-answers, by keys or speech, or stays silent; ``action``, ``method`` and
-``actionOnEmptyResult`` as Twilio reads them, the rest up to the phone),
-``<Redirect>``, ``<Dial><Conference>`` (the leg stays in the conference until
-it ends, then the document goes on, or to the Dial's ``action``) and
-``<Hangup/>``/``<Reject/>``. Other verbs are recorded as errors and skipped.
-The end of the last document ends the call.
+The one TwiML interpreter: agents' legs and callers' legs both run here. The
+verbs the product sends: ``<Say>`` (the text is recorded as heard),
+``<Gather>`` (nested ``<Say>``; the phone answers, by keys or speech, or stays
+silent; ``action``, ``method`` and ``actionOnEmptyResult`` as Twilio reads
+them, the rest up to the phone), ``<Redirect>``, ``<Dial><Conference>`` (the
+leg stays in the conference until it ends, then the document goes on, or to
+the Dial's ``action``) and ``<Hangup/>``. Other verbs are recorded as errors
+and skipped. The end of the last document ends the call.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ class Services(Protocol):
 
     async def gather(self, call: Call, verb: ET.Element) -> dict[str, str] | None:
         """What the phone answers at a ``<Gather>`` (Digits or SpeechResult), None: silence."""
-
-    async def pause(self, seconds: float) -> None:
-        """Let (scaled) time pass."""
 
     def join(self, call: Call, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
         """Put the leg into conference ``name``."""
@@ -104,10 +101,6 @@ class TwimlRunner:
         tag = verb.tag
         if tag == "Say":
             self._say(verb)
-        elif tag == "Play":
-            self.call.played.append((verb.text or "").strip())
-        elif tag == "Pause":
-            await self.services.pause(seconds(verb, "length", 1.0))
         elif tag == "Gather":
             return await self._gather(verb, url)
         elif tag == "Redirect":
@@ -115,25 +108,19 @@ class TwimlRunner:
             return await self._goto(url, target, verb.get("method", "POST"), {})
         elif tag == "Dial":
             return await self._dial(verb, url)
-        elif tag in ("Hangup", "Reject"):
+        elif tag == "Hangup":
             return STOP
         else:
             self.call.errors.append(f"<{tag}> is not emulated; skipped")
         return NEXT
 
     def _say(self, verb: ET.Element) -> None:
-        text = spoken(verb)
-        loops = int(seconds(verb, "loop", 1.0)) or 1
-        self.call.heard.extend([text] * min(loops, 10))
+        self.call.heard.append(spoken(verb))
 
     async def _gather(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
         for nested in verb:
             if nested.tag == "Say":
                 self._say(nested)
-            elif nested.tag == "Play":
-                self.call.played.append((nested.text or "").strip())
-            elif nested.tag == "Pause":
-                await self.services.pause(seconds(nested, "length", 1.0))
             else:
                 self.call.errors.append(f"<{nested.tag}> is not allowed in <Gather>; skipped")
         answer = await self.services.gather(self.call, verb)
