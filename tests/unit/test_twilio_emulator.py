@@ -459,3 +459,27 @@ def test_bad_admin_requests_are_400(emulator):
     emulator.dial_in(caller, CALLER, SUPPORT)
     with pytest.raises(Exception, match="409"):
         emulator.answer(caller)  # not a manual phone that is ringing
+
+
+# -- a caller's leg, played by a driver ------------------------------------------------------
+
+
+def test_a_driver_hears_each_gather_and_answers_it(emulator, channel):
+    sid = new_call_sid()
+    emulator.dial_in(sid, CALLER, SUPPORT, channel.agent_url("handoff-x"), channel.status_url("x"))
+    first = emulator.caller(sid, "listen", None, 10, [0, 0, 0])
+    assert first["heard"] == [WHISPER]
+    assert first["gather"]["numDigits"] == "1"
+    assert not first["hung_up"]
+    answered = emulator.caller(sid, "answer", {"Digits": "9"}, 10, first["seen"])
+    assert answered["heard"] == [DECLINED]
+    assert answered["hung_up"]
+    assert len(answered["request_seconds"]) == 1
+    pages = [r for r in channel.received if r.path.endswith("/agent")]
+    assert [r.params.get("Digits") for r in pages] == [None, "9"]
+    assert pages[0].params["CallStatus"] == "ringing" and pages[0].signature_valid
+    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 1)
+    assert statuses(callbacks) == ["completed"]
+    assert "<Say>" in emulator.repeat(sid)  # Twilio sending the last request again
+    with pytest.raises(requests.HTTPError, match="409"):
+        emulator.caller(sid, "answer", {"Digits": "1"}, 1, answered["seen"])  # the call is over
