@@ -1,9 +1,10 @@
 """One Bespoken test played as one phone call against the voice webhook.
 
 The offline stand-in for Bespoken's telephony virtual device. Twilio's side of
-the call is ``emulators.twilio_call.TwilioCall`` (signed form posts, TwiML read
-with a real XML parser, Redirects followed, a completed status callback at the
-end); this module plays the caller and listens the way the device does:
+the call is the Twilio emulator's phone network, reached through
+``emulators.twilio_call.TwilioCall`` (signed webhooks, the TwiML run, Redirects
+followed, a completed status callback at the end); this module plays the
+caller and listens the way the device does:
 
 - ``$DIAL`` places the call; ``$1``, ``$42`` press keys; an empty utterance or
   ``$PAUSE`` is silence until the ``<Gather>`` times out; ``$PAUSE n`` keeps
@@ -317,13 +318,13 @@ class CallEngine:
     def _turn(self, turn: Turn) -> Turn:
         self.last_turn = turn
         self.quiet = 0.0
-        if getattr(turn, "agent_joined", False):
+        if turn.agent_joined:
             self.with_agent = True
         return turn
 
     def _on_hold(self) -> bool:
-        """In a hand-off conference, waiting for an agent (TwilioCall with the Twilio emulator)."""
-        return bool(getattr(self.call, "conference", None)) and not self.with_agent
+        """In a hand-off conference, waiting for an agent."""
+        return bool(self.call.conference) and not self.with_agent
 
     def _wait_on_hold(self) -> Turn:
         try:
