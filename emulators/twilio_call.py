@@ -129,11 +129,11 @@ class TwilioCall:
     # -- Twilio retrying a webhook request ---------------------------------------
 
     def retry_last_answer(self) -> Turn:
-        """Twilio's retry of the last request, its answer followed like any answer."""
+        """Twilio's retry of the caller's last answer, followed like any answer."""
         return self._act("retry")
 
     def repeat_last_request(self) -> str:
-        """Twilio's retry of the last request: its answer (TwiML), not followed."""
+        """Twilio's retry of the caller's last answer: the reply (TwiML), not followed."""
         return self.admin.repeat(self.sid)
 
     def _act(self, action: str, params: dict[str, str] | None = None, **wait: float) -> Turn:

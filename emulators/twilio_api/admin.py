@@ -7,10 +7,10 @@ driver then plays the caller through ``POST /_emulator/calls/{sid}/caller``:
 ``listen`` (wait for the next ``<Gather>``, the end of the call, or a
 conference), ``answer`` (its ``params``, e.g. ``SpeechResult``, go to the
 waiting ``<Gather>``; an empty answer is silence), ``hold`` (wait in the
-conference for an agent), ``retry`` (Twilio sends the last request again); each
+conference for an agent), ``retry`` (Twilio sends the caller's last answer again); each
 answers with what the caller heard since what the driver has ``seen``.
-``POST /_emulator/calls/{sid}/repeat`` sends the last request again and returns
-the answer without following it, and
+``POST /_emulator/calls/{sid}/repeat`` sends that answer again and returns
+the reply without following it, and
 ``POST /_emulator/calls/{sid}/hangup`` hangs up.
 """
 

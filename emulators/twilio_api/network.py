@@ -142,19 +142,19 @@ class Network:
         call.task = self.spawn(self._run(call, url, "POST", None, {"CallStatus": "ringing"}))
 
     def retry(self, call: Call) -> None:
-        """Twilio sends the leg's last webhook request again and goes on with the answer."""
-        if call.last_request is None:
-            raise ValueError(f"{call.sid} has made no request")
-        url, method, params = call.last_request
+        """Twilio sends the caller's last answer again and goes on with what comes back."""
+        if call.last_answer is None:
+            raise ValueError(f"{call.sid} has answered nothing yet")
+        url, method, params = call.last_answer
         self._cancel(call)
         call.status, call.end_time = "in-progress", None
         call.task = self.spawn(self._run(call, url, method, None, params))
 
     async def repeat(self, call: Call) -> str:
-        """The leg's last webhook request sent again: the answer, not followed."""
-        if call.last_request is None:
-            raise ValueError(f"{call.sid} has made no request")
-        url, method, params = call.last_request
+        """The caller's last answer sent again: the application's reply, not followed."""
+        if call.last_answer is None:
+            raise ValueError(f"{call.sid} has answered nothing yet")
+        url, method, params = call.last_answer
         try:
             return (await self.webhooks.send(url, method, params)).text
         except WebhookError as problem:
@@ -221,7 +221,8 @@ class Network:
     async def fetch(self, call: Call, url: str, method: str, extra: dict[str, str]) -> str | None:
         call.documents.append(url)
         params = {**self.call_params(call, call.status), **extra}
-        call.last_request = (url, method, params)
+        if "Digits" in extra or "SpeechResult" in extra:
+            call.last_answer = (url, method, params)
         started = time.monotonic()
         try:
             reply = await self.webhooks.send(url, method, params)
