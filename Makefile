@@ -57,8 +57,7 @@ rasa-test: train ## rasa data validate and the Rasa test stories
 
 E2E_NODE := e2e/node_modules/.package-lock.json
 
-e2e: train ## Bespoken tests offline: each e2e/tests/*.e2e.yml is one call to the local stack
-	@$(VENV)/bin/pytest -q e2e
+e2e: e2e-bst ## Bespoken tests offline: each e2e/tests/*.e2e.yml is one call to the local stack
 
 $(E2E_NODE): e2e/package.json e2e/package-lock.json
 	@npm ci --prefix e2e --no-audit --no-fund
@@ -67,7 +66,7 @@ $(E2E_NODE): e2e/package.json e2e/package-lock.json
 e2e-bst: train $(E2E_NODE) ## the real `bst test` against the local stack through the offline device
 	@$(PY) -m e2e.device run --cwd e2e -- $(CURDIR)/e2e/node_modules/.bin/bst test $(BST_ARGS)
 
-e2e-audio: train ## e2e suite heard over a phone line (TTS, 8 kHz mu-law, offline ASR): WER, pass rates
+e2e-audio: train $(E2E_NODE) ## e2e suite heard over a phone line (TTS, 8 kHz mu-law, offline ASR): WER, pass rates
 	@scripts/install_audio.sh
 	@$(PY) -m e2e.audio $(E2E_AUDIO_ARGS)
 
@@ -78,7 +77,7 @@ bench: train ## print turn times of whole calls (1 and 2 callers), Duckling late
 	@$(PY) -m bench $(BENCH_ARGS)
 
 test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst
-	@$(VENV)/bin/pytest -q tests e2e
+	@$(VENV)/bin/pytest -q tests
 	@echo "the integration suite again, on PostgreSQL and Redis:"
 	@INTEGRATION_STORES=postgres $(VENV)/bin/pytest -q tests/integration \
 		--ignore=tests/integration/test_production_stores.py \

@@ -40,7 +40,7 @@ def main() -> int:
             for name in args.only or SCENARIOS:
                 print(f"running {name} ...", flush=True)
                 outcomes.append(SCENARIOS[name](stack, timing))
-                stack.set_fault("none")
+                stack.servicenow.set_fault("none")
     print()
     print(table(outcomes))
     for outcome in outcomes:

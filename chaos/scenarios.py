@@ -57,7 +57,7 @@ def to_confirmation(call: TwilioCall) -> str:
 
 
 def created_for(stack: IsolatedStack, call: TwilioCall) -> int:
-    return len(stack.incidents(f"correlation_idSTARTSWITH{call.sid}"))
+    return len(stack.servicenow.incidents(f"correlation_idSTARTSWITH{call.sid}"))
 
 
 def wait_for_incidents(
@@ -87,7 +87,7 @@ def _written_then_unanswered(
     """ServiceNow writes the incident and then fails to answer: the caller hears its number."""
     call = stack.call()
     to_confirmation(call)
-    stack.set_fault(mode, count=1, **options)
+    stack.servicenow.set_fault(mode, count=1, **options)
     heard = call.say("yes").text
     outcome = _outcome(name, stack, [call], 1, heard)
     if not NUMBER_HEARD.search(heard):
@@ -114,7 +114,7 @@ def slow_servicenow(stack: IsolatedStack, timing: Timing) -> Outcome:
     """ServiceNow takes longer than any turn; the caller says yes again afterwards."""
     call = stack.call()
     to_confirmation(call)
-    stack.set_fault("slow", delay_seconds=timing.settle_seconds - 2, count=1)
+    stack.servicenow.set_fault("slow", delay_seconds=timing.settle_seconds - 2, count=1)
     heard = call.say("yes").text
     call.say("yes")
     created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 20)
@@ -130,9 +130,9 @@ def retried_webhook(stack: IsolatedStack, timing: Timing) -> Outcome:
     call = stack.call()
     to_confirmation(call)
     heard = call.say("yes").text
-    answers = [call.repeat_last_request().text]
+    answers = [call.repeat_last_request()]
     threads = [
-        threading.Thread(target=lambda: answers.append(call.repeat_last_request().text))
+        threading.Thread(target=lambda: answers.append(call.repeat_last_request()))
         for _ in range(2)
     ]
     for thread in threads:
@@ -154,7 +154,7 @@ def _killed_while_filing(stack: IsolatedStack, service: str) -> tuple[TwilioCall
     """
     call = stack.call()
     to_confirmation(call)
-    stack.set_fault("slow", delay_seconds=3, count=1)
+    stack.servicenow.set_fault("slow", delay_seconds=3, count=1)
     turn: list[Turn] = []
     caller = threading.Thread(target=lambda: _ignore_errors(lambda: turn.append(call.say("yes"))))
     caller.start()
@@ -196,10 +196,10 @@ def outage_with_five_callers(stack: IsolatedStack, timing: Timing) -> Outcome:
     calls = [stack.call(caller=f"+1555555{1000 + n}") for n in range(5)]
     for call in calls:
         to_confirmation(call)
-    stack.set_fault("server_error")
+    stack.servicenow.set_fault("server_error")
     heard = [call.say("yes").text for call in calls]
     time.sleep(timing.outage_seconds)
-    stack.set_fault("none")
+    stack.servicenow.set_fault("none")
     created = wait_for_incidents(stack, calls, 5, timing.outage_seconds + 45)
     outcome = _outcome(
         f"ServiceNow down {timing.outage_seconds:.0f} s, 5 callers", stack, calls, 5, heard[0]

@@ -9,11 +9,9 @@ decide for the agent whether to accept.
 
 from __future__ import annotations
 
-import os
 import time
 
-import requests
-
+from emulators.admin_client import TwilioAdmin
 from emulators.twilio_call import Turn, TwilioCall
 from settings import StackSettings, load_environment
 
@@ -34,39 +32,7 @@ def ask(prompt: str) -> str:
         return "/hangup"
 
 
-class AgentPhone:
-    """The agents' phones on the Twilio emulator, seen from the terminal."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def calls(self) -> list[dict]:
-        reply = requests.get(f"{self.base_url}/_emulator/calls", timeout=5)
-        reply.raise_for_status()
-        return [call for call in reply.json() if call.get("direction") == "outbound-api"]
-
-    def ringing(self, timeout: float = 10.0) -> dict | None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for call in self.calls():
-                if call.get("awaiting_answer"):
-                    return call
-            time.sleep(0.2)
-        return None
-
-    def answer(self, sid: str, behaviour: str) -> None:
-        requests.post(
-            f"{self.base_url}/_emulator/calls/{sid}/answer",
-            json={"behaviour": behaviour},
-            timeout=5,
-        ).raise_for_status()
-
-    def heard(self, sid: str) -> list[str]:
-        reply = requests.get(f"{self.base_url}/_emulator/calls/{sid}", timeout=5)
-        return list(reply.json().get("heard", [])) if reply.ok else []
-
-
-def on_hold(call: TwilioCall, agents: AgentPhone) -> Turn:
+def on_hold(call: TwilioCall, agents: TwilioAdmin) -> Turn:
     """Plays the transfer: the agent's phone rings, the person decides for the agent."""
     print("  (on hold, music plays)")
     while True:
@@ -77,7 +43,7 @@ def on_hold(call: TwilioCall, agents: AgentPhone) -> Turn:
         choice = ask("  agent: (a)ccept, (d)ecline, (b)usy or (n)o answer? ").lower()[:1]
         agents.answer(ringing["sid"], AGENT_CHOICES.get(choice, "decline"))
         time.sleep(0.5)
-        for line in agents.heard(ringing["sid"]):
+        for line in agents.call(ringing["sid"]).get("heard", []):
             print(f"  [agent hears] {line}")
         outcome = call.wait_on_hold(timeout=60)
         if outcome.agent_joined or outcome.says or outcome.hung_up:
@@ -88,12 +54,8 @@ def main() -> None:
     load_environment()
     stack = StackSettings.from_env()
     twilio_api = f"http://127.0.0.1:{stack.twilio_port}"
-    call = TwilioCall(
-        f"http://127.0.0.1:{stack.rasa_port}",
-        os.environ.get("TWILIO_AUTH_TOKEN", ""),
-        twilio_api_url=twilio_api,
-    )
-    agents = AgentPhone(twilio_api)
+    call = TwilioCall(f"http://127.0.0.1:{stack.rasa_port}", twilio_api)
+    agents = TwilioAdmin(twilio_api)
     print("Calling the help desk... (#1 presses 1, empty line = silence, /hangup ends)\n")
     turn = call.dial()
     while True:

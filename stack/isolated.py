@@ -16,8 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
+from emulators.admin_client import ServiceNowAdmin, TwilioAdmin
 from emulators.twilio_call import TwilioCall
 from stack.local import Ports, build_services, stack_environment
 from stack.processes import Service, free_port
@@ -37,38 +36,15 @@ class IsolatedStack:
         return next(s for s in self.services if s.name == name)
 
     def call(self, **kwargs: str) -> TwilioCall:
-        return TwilioCall(self.voice_url, self.auth_token, twilio_api_url=self.twilio_url, **kwargs)
+        return TwilioCall(self.voice_url, self.twilio_url, **kwargs)
 
-    def set_agent(self, number: str, behaviour: str) -> None:
-        reply = requests.post(
-            f"{self.twilio_url}/_emulator/agents",
-            json={"number": number, "behaviour": behaviour, "ring_seconds": 0.2},
-            timeout=5,
-        )
-        reply.raise_for_status()
+    @property
+    def twilio(self) -> TwilioAdmin:
+        return TwilioAdmin(self.twilio_url)
 
-    def agent_calls(self) -> list[dict]:
-        """Calls the Twilio emulator placed to agents (newest last)."""
-        reply = requests.get(f"{self.twilio_url}/_emulator/calls", timeout=5)
-        reply.raise_for_status()
-        return [call for call in reply.json() if call.get("direction") == "outbound-api"]
-
-    def set_fault(self, mode: str, **options: object) -> None:
-        reply = requests.post(
-            f"{self.servicenow_url}/_emulator/faults", json={"mode": mode, **options}, timeout=5
-        )
-        reply.raise_for_status()
-
-    def incidents(self, query: str) -> list[dict[str, str]]:
-        """Incidents as ServiceNow stores them (raw values), by encoded query."""
-        reply = requests.get(
-            f"{self.servicenow_url}/api/now/table/incident",
-            params={"sysparm_query": query, "sysparm_exclude_reference_link": "true"},
-            auth=("admin", "admin"),
-            timeout=5,
-        )
-        reply.raise_for_status()
-        return reply.json()["result"]
+    @property
+    def servicenow(self) -> ServiceNowAdmin:
+        return ServiceNowAdmin(self.servicenow_url)
 
     def kill(self, name: str) -> None:
         """SIGKILL a service's whole process group, as a crash would."""
@@ -109,16 +85,31 @@ REDIS = "redis://127.0.0.1:6379/1"
 
 
 def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
-    """The stack's own stores: ``embedded`` (a SQLite file in ``workdir``, locks in
-    memory) or ``postgres`` (a database of its own on the local PostgreSQL, and
-    Redis, where call SIDs keep stacks apart)."""
+    """Every store of the stack, its own, chosen here and nowhere else.
+
+    ``embedded``: SQLite files in ``workdir``, locks in memory. ``postgres``: a
+    database of its own on the local PostgreSQL, and Redis database 1, where call
+    SIDs keep stacks apart. Either way the console's databases and the event
+    broker's are files in ``workdir``, never the developer's under var/.
+    """
+    own_files = {
+        "RASA_EVENT_BROKER_DB": str(workdir / "events.sqlite3"),
+        "CONSOLE_DB": str(workdir / "console.sqlite3"),
+        "CONSOLE_MODELS_DIR": str(workdir / "console-models"),
+        "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
+    }
     if stores == "embedded":
         return {
             "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
             "LOCK_STORE_URL": "",
+            **own_files,
         }
     if stores == "postgres":
-        return {"TRACKER_STORE_URL": f"{POSTGRES}/helpdesk_voice_{name}", "LOCK_STORE_URL": REDIS}
+        return {
+            "TRACKER_STORE_URL": f"{POSTGRES}/helpdesk_voice_{name}",
+            "LOCK_STORE_URL": REDIS,
+            **own_files,
+        }
     raise ValueError(f"stores must be embedded or postgres, got {stores!r}")
 
 

@@ -113,7 +113,8 @@ def rasa_service(
         "--interface", "127.0.0.1",
         "--port", str(port),
         # The console activates trained models through Rasa's API: never without the token.
-        "--enable-api", "--auth-token", env["RASA_API_TOKEN"],
+        # One argument: a token may begin with "-", which argparse would take for an option.
+        "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",
     ]  # fmt: skip
     health = f"http://127.0.0.1:{port}/webhooks/twilio_voice/"
     return Service(name, command, health, log_dir / f"{name}.log", env)

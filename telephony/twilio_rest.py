@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
-LIVE_CONFERENCE = ("init", "in-progress")
 _TWILIO_API_HOST = re.compile(r"^api(\.[a-z0-9-]+)*\.twilio\.com$")
 
 T = TypeVar("T")
@@ -133,28 +132,6 @@ class TwilioRest:
 
         await self._call("redirect a call", update)
 
-    async def hang_up(self, call_sid: str) -> None:
-        """End ``call_sid`` (a ringing call is canceled); an ended call stays as it is."""
-
-        def update() -> None:
-            self._client.calls(call_sid).update(status="completed")
-
-        await self._call("hang up a call", update)
-
-    async def conference_participants(self, friendly_name: str) -> list[str]:
-        """Call SIDs in the live conference named ``friendly_name`` ([] when there is none)."""
-
-        def participants() -> list[str]:
-            sids: list[str] = []
-            for conference in self._client.conferences.list(friendly_name=friendly_name, limit=20):
-                if conference.status not in LIVE_CONFERENCE:
-                    continue
-                for participant in self._client.conferences(conference.sid).participants.list():
-                    sids.append(str(participant.call_sid))
-            return sids
-
-        return await self._call("list conference participants", participants)
-
     async def _call(self, operation: str, work: Callable[[], T]) -> T:
         try:
             return await asyncio.to_thread(work)
@@ -165,12 +142,8 @@ class TwilioRest:
                 status=problem.status,
                 code=problem.code if isinstance(problem.code, int) else None,
             ) from None
-        except TwilioException as problem:
-            status = _page_status(problem)
-            raise TelephonyError(
-                f"Twilio could not {operation}: " + (f"HTTP {status}" if status else "bad answer"),
-                status=status,
-            ) from None
+        except TwilioException:
+            raise TelephonyError(f"Twilio could not {operation}: bad answer") from None
         except requests.Timeout:
             raise TelephonyError(
                 f"Twilio could not {operation}: no answer within "
@@ -186,12 +159,3 @@ def _message(problem: TwilioRestException) -> str:
     """Twilio's own words, without the library's prefix ("Unable to create record: ...")."""
     text = str(problem.msg or "")
     return text.split(": ", 1)[1] if ": " in text else text
-
-
-def _page_status(problem: TwilioException) -> int | None:
-    """The HTTP status of a failed list page (the library raises a bare TwilioException)."""
-    for arg in problem.args[1:]:
-        status = getattr(arg, "status_code", None)
-        if isinstance(status, int):
-            return status
-    return None

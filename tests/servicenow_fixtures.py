@@ -8,16 +8,14 @@ for tests that stop and restart it.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
+from emulators.admin_client import ServiceNowAdmin
 from settings import ServiceNowSettings
 from stack.processes import Service, free_port, python_module
 
@@ -26,21 +24,18 @@ PASSWORD = "admin"
 TIMEOUT_SECONDS = 2.0
 
 
-@dataclass
-class RunningEmulator:
-    """A started emulator and helpers to steer it from tests."""
+class RunningEmulator(ServiceNowAdmin):
+    """A started emulator: its admin client, and settings that point the client at it."""
 
-    service: Service
-    port: int
-    db_path: Path
+    def __init__(self, service: Service, port: int, db_path: Path) -> None:
+        super().__init__(f"http://127.0.0.1:{port}")
+        self.service = service
+        self.port = port
+        self.db_path = db_path
 
     @property
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}"
 
     @property
     def settings(self) -> ServiceNowSettings:
@@ -52,38 +47,6 @@ class RunningEmulator:
             use_ssl=False,
             timeout_seconds=TIMEOUT_SECONDS,
         )
-
-    def _admin(self, path: str, body: dict[str, object]) -> dict[str, object]:
-        request = urllib.request.Request(
-            f"{self.base_url}{path}",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=5) as reply:
-            return json.loads(reply.read())
-
-    def set_fault(
-        self,
-        mode: str,
-        delay_seconds: float = 5.0,
-        count: int | None = None,
-        retry_after_seconds: int = 30,
-    ) -> dict[str, object]:
-        """Make the next ``count`` API requests (all, if None) fail in ``mode``."""
-        return self._admin(
-            "/_emulator/faults",
-            {
-                "mode": mode,
-                "delay_seconds": delay_seconds,
-                "count": count,
-                "retry_after_seconds": retry_after_seconds,
-            },
-        )
-
-    def reset(self) -> None:
-        """Wipe and reseed the data and clear any fault."""
-        self._admin("/_emulator/reset", {})
 
     def api(self, method: str, path: str, **kwargs: object) -> requests.Response:
         """A raw Table API request as admin, e.g. ``api("GET", "/table/incident")``."""

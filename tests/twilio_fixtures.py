@@ -18,12 +18,9 @@ Use them from a conftest or a test module::
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import threading
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -34,6 +31,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from emulators.admin_client import TwilioAdmin
 from settings import TwilioRestSettings
 from stack.processes import Service, free_port, python_module
 
@@ -42,26 +40,24 @@ RING_SECONDS = 0.05
 TIME_SCALE = 0.01
 AGENT_ROUTE = "/webhooks/twilio_voice/agent"
 STATUS_ROUTE = "/webhooks/twilio_voice/agent_status"
+CALLER_ROUTE = "/webhooks/twilio_voice/webhook"
 WHISPER = "A caller needs help with the VPN. Press 1 to accept, 9 to decline."
 NO_ANSWER = "You did not press a key. Goodbye."
 DECLINED = "Okay, the caller will be told."
 
 
-@dataclass
-class RunningTwilioEmulator:
-    """A started emulator and helpers to steer it from tests."""
+class RunningTwilioEmulator(TwilioAdmin):
+    """A started emulator: its admin client, and its REST API under the account."""
 
-    service: Service
-    port: int
-    account_sid: str
-    auth_token: str
+    def __init__(self, service: Service, port: int, account_sid: str, auth_token: str) -> None:
+        super().__init__(f"http://127.0.0.1:{port}")
+        self.service = service
+        self.port = port
+        self.account_sid = account_sid
+        self.auth_token = auth_token
 
     def __repr__(self) -> str:  # never print the auth token
         return f"RunningTwilioEmulator(port={self.port}, account_sid={self.account_sid!r})"
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def rest_settings(self, timeout_seconds: float = 2.0) -> TwilioRestSettings:
         """Settings that point telephony.twilio_rest.TwilioRest at this emulator."""
@@ -72,95 +68,11 @@ class RunningTwilioEmulator:
             timeout_seconds=timeout_seconds,
         )
 
-    # -- admin routes -----------------------------------------------------------
-
-    def _admin(self, method: str, path: str, body: dict[str, object] | None = None) -> object:
-        request = urllib.request.Request(
-            f"{self.base_url}{path}",
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method=method,
-        )
-        with urllib.request.urlopen(request, timeout=5) as reply:
-            return json.loads(reply.read())
-
-    def set_agent(
+    def set_agent(  # type: ignore[override]
         self, number: str, behaviour: str, ring_seconds: float = RING_SECONDS
     ) -> dict[str, object]:
-        """How the phone at ``number`` ('*': every other number) answers:
-        accept | decline | silent | busy | no-answer | manual."""
-        body = {"number": number, "behaviour": behaviour, "ring_seconds": ring_seconds}
-        return self._admin("POST", "/_emulator/agents", body)
-
-    def set_fault(
-        self, mode: str, delay_seconds: float = 5.0, count: int | None = None
-    ) -> dict[str, object]:
-        """Make the next ``count`` REST requests (all, if None) fail in ``mode``:
-        none | unauthorized | server_error | slow."""
-        body = {"mode": mode, "delay_seconds": delay_seconds, "count": count}
-        return self._admin("POST", "/_emulator/faults", body)
-
-    def reset(self) -> None:
-        """Forget every call, conference and agent setting; clear the fault."""
-        self._admin("POST", "/_emulator/reset", {})
-
-    def calls(self) -> list[dict[str, object]]:
-        return self._admin("GET", "/_emulator/calls")
-
-    def call(self, sid: str) -> dict[str, object]:
-        return self._admin("GET", f"/_emulator/calls/{sid}")
-
-    def conferences(self) -> list[dict[str, object]]:
-        return self._admin("GET", "/_emulator/conferences")
-
-    def conference(self, name: str) -> dict[str, object] | None:
-        """The newest conference named ``name``, if any."""
-        named = [c for c in self.conferences() if c["friendly_name"] == name]
-        return named[-1] if named else None
-
-    def register_inbound(self, sid: str, from_: str, to: str) -> dict[str, object]:
-        """Tell the emulator about a caller leg the caller-side driver plays."""
-        return self._admin("POST", "/_emulator/calls", {"sid": sid, "from": from_, "to": to})
-
-    def join_conference(
-        self,
-        name: str,
-        call_sid: str,
-        start_conference_on_enter: bool = False,
-        end_conference_on_exit: bool = True,
-    ) -> dict[str, object]:
-        body = {
-            "call_sid": call_sid,
-            "start_conference_on_enter": start_conference_on_enter,
-            "end_conference_on_exit": end_conference_on_exit,
-        }
-        return self._admin("POST", f"/_emulator/conferences/{name}/participants", body)
-
-    def hang_up(self, sid: str) -> dict[str, object]:
-        return self._admin("POST", f"/_emulator/calls/{sid}/hangup", {})
-
-    def answer(self, sid: str, behaviour: str = "accept") -> dict[str, object]:
-        """Decide for a ``manual`` phone that is ringing."""
-        return self._admin("POST", f"/_emulator/calls/{sid}/answer", {"behaviour": behaviour})
-
-    def redirect_taken(self, sid: str) -> dict[str, object]:
-        return self._admin("POST", f"/_emulator/calls/{sid}/redirect_taken", {})
-
-    def wait_for_call(
-        self,
-        sid: str,
-        condition: Callable[[dict[str, object]], bool],
-        timeout: float = 5.0,
-    ) -> dict[str, object]:
-        """Poll the call until ``condition`` holds; fail with its last state otherwise."""
-        deadline = time.monotonic() + timeout
-        while True:
-            call = self.call(sid)
-            if condition(call):
-                return call
-            if time.monotonic() > deadline:
-                raise AssertionError(f"call {sid} never got there: {call}")
-            time.sleep(0.02)
+        """Agents here ring for RING_SECONDS unless told otherwise."""
+        return super().set_agent(number, behaviour, ring_seconds)
 
     # -- the REST API itself ---------------------------------------------------------
 
@@ -244,7 +156,9 @@ class FakeChannel:
     ``POST /webhooks/twilio_voice/agent?conference=NAME`` without ``Digits``
     answers with the whisper (a one-key ``<Gather>`` back to the same route);
     ``Digits=1`` joins conference NAME; any other key says goodbye and hangs
-    up. ``/webhooks/twilio_voice/agent_status`` takes status callbacks;
+    up. A caller leg dialling ``/webhooks/twilio_voice/webhook?conference=NAME``
+    waits in conference NAME (it ends the conference when it leaves).
+    ``/webhooks/twilio_voice/agent_status`` takes status callbacks;
     ``/broken`` answers 500.
     """
 
@@ -261,6 +175,10 @@ class FakeChannel:
 
     def agent_url(self, conference: str) -> str:
         return f"{self.base_url}{AGENT_ROUTE}?{urlencode({'conference': conference})}"
+
+    def caller_url(self, conference: str) -> str:
+        """Where a caller leg dials in: it is put on hold in ``conference`` at once."""
+        return f"{self.base_url}{CALLER_ROUTE}?{urlencode({'conference': conference})}"
 
     def status_url(self, conference: str) -> str:
         return f"{self.base_url}{STATUS_ROUTE}?{urlencode({'conference': conference})}"
@@ -327,6 +245,16 @@ class FakeChannel:
             twiml = str(answer)
         return web.Response(text=twiml, content_type="text/xml")
 
+    async def _caller(self, request: web.Request) -> web.Response:
+        entry = await self._record(request)
+        answer = VoiceResponse()
+        answer.dial().conference(
+            entry.query.get("conference", ""),
+            start_conference_on_enter=False,
+            end_conference_on_exit=True,
+        )
+        return web.Response(text=str(answer), content_type="text/xml")
+
     async def _status(self, request: web.Request) -> web.Response:
         await self._record(request)
         return web.Response(text=str(VoiceResponse()), content_type="text/xml")
@@ -339,6 +267,7 @@ class FakeChannel:
         app = web.Application()
         app.router.add_route("*", AGENT_ROUTE, self._agent)
         app.router.add_route("*", STATUS_ROUTE, self._status)
+        app.router.add_route("*", CALLER_ROUTE, self._caller)
         app.router.add_route("*", "/broken", self._broken)
         self.port = free_port()
         ready = threading.Event()

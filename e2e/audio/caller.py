@@ -6,8 +6,9 @@ listening, to a ``transcribe(text, hints) -> (text, confidence)`` callable and
 posts what comes back as ``SpeechResult`` and ``Confidence``, as Twilio would
 after recognizing the caller. Nothing recognized is posted as an empty result
 (the channel's ``actionOnEmptyResult``), which the assistant treats as silence.
-Keys, silence, hold and hang-up are TwilioCall's own. ``CallEngine`` plays a
-HeardCall exactly like a TwilioCall; it does not know about audio.
+Keys, silence, hold and hang-up are TwilioCall's own. ``HeardEngine`` plays a
+HeardCall like any call and adds each step's spoken lines to its result, and
+``heard_factory`` gives the offline device such calls (``--audio-engine``).
 
 ``PhoneEar`` is the transcriber: synthesize, phone line, recognizer, with a
 cache (the same words under the same hints sound and are heard the same), and
@@ -21,11 +22,22 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from e2e.audio.phone_line import DEFAULT_VOICE, phone_line, synthesize
+from e2e.audio.phone_line import (
+    DEFAULT_VOICE,
+    PhoneLineError,
+    missing_programs,
+    parse_voice,
+    phone_line,
+    synthesize,
+)
 from e2e.audio.recognizer import Recognition, Recognizer, parse_hints
+from e2e.device.app import CallParameters
+from e2e.device.engine import CallEngine, Step, StepResult
+from e2e.device.service import PLACEHOLDER_NUMBER
+from e2e.device.switches import Switchboard
 from emulators.twilio_call import Turn, TwilioCall
 
 Transcribe = Callable[[str, str], tuple[str, float]]
@@ -36,8 +48,9 @@ SLOWER_PER_REPEAT = 0.2  # a repeated line is said 20% more slowly each time
 class CallerStyle:
     """How one test's caller sounds: the voice, how fast they talk, the line's noise.
 
-    Set per test file as ``configuration: audioCaller: {voice: "espeak-ng:en-us",
-    speed: 1.3, lineNoiseSnrDb: 15}``; what a file leaves out is the run's default.
+    Set per test file in ``configuration: virtualDeviceConfig:`` (``audioVoice:
+    espeak-ng:en-us``, ``audioSpeed: 1.3``, ``audioLineNoiseSnrDb: 15``); what a
+    file leaves out is the run's default.
     """
 
     voice: str = DEFAULT_VOICE
@@ -45,16 +58,22 @@ class CallerStyle:
     snr_db: float | None = None  # None: a clean line
 
     @classmethod
-    def from_configuration(cls, raw: Mapping[str, Any] | None, voice: str) -> CallerStyle:
-        raw = raw or {}
-        noise = raw.get("lineNoiseSnrDb")
-        style = cls(
-            voice=str(raw.get("voice") or voice),
-            speed=float(raw.get("speed") or 1.0),
-            snr_db=None if noise is None else float(noise),
-        )
+    def from_settings(cls, settings: Mapping[str, Any], voice: str) -> CallerStyle:
+        """From a call's ``virtualDeviceConfig`` (``audioVoice``, ``audioSpeed``,
+        ``audioLineNoiseSnrDb``); ``voice`` is the run's default. ValueError if malformed."""
+        noise = settings.get("audioLineNoiseSnrDb")
+        try:
+            style = cls(
+                voice=str(settings.get("audioVoice") or voice),
+                speed=float(settings.get("audioSpeed") or 1.0),
+                snr_db=None if noise in (None, "") else float(noise),
+            )
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"audioSpeed and audioLineNoiseSnrDb must be numbers: {dict(settings)}"
+            ) from None
         if not 0.5 <= style.speed <= 2.0:
-            raise ValueError(f"audioCaller speed must be between 0.5 and 2, got {style.speed}")
+            raise ValueError(f"audioSpeed must be between 0.5 and 2, got {style.speed}")
         return style
 
     def describe(self) -> str:
@@ -140,20 +159,52 @@ class HeardCall(TwilioCall):
         turn = super().say(heard, heard_confidence) if heard.strip() else super().silence()
         shown = f"{heard!r} ({heard_confidence:.2f})" if heard.strip() else "nothing"
         self.transcript[entry] = ("caller", f"{words} [heard {shown}]")
-        return self._listening(turn)
+        return turn
 
-    def dial(self) -> Turn:
-        return self._listening(super().dial())
-
-    def press(self, digits: str) -> Turn:
-        return self._listening(super().press(digits))
-
-    def silence(self) -> Turn:
-        return self._listening(super().silence())
-
-    def wait_on_hold(self, timeout: float = 20.0) -> Turn:
-        return self._listening(super().wait_on_hold(timeout))
-
-    def _listening(self, turn: Turn) -> Turn:
+    def _heard(self, body: dict[str, Any]) -> Turn:
+        turn = super()._heard(body)
         self.hints = (turn.gather or {}).get("hints", "")
         return turn
+
+
+class HeardEngine(CallEngine):
+    """A call engine that adds each step's spoken lines to its result (``debug.heard``),
+    so bst's report carries them to the audio report."""
+
+    def __init__(self, call: HeardCall, switchboard: Switchboard, ear: CallerEar) -> None:
+        super().__init__(call, switchboard)
+        self.ear = ear
+
+    def play(self, step: Step, call_settings: Mapping[str, Any]) -> StepResult | None:
+        first = len(self.ear.lines)
+        result = super().play(step, call_settings)
+        if result is not None:
+            result.debug["heard"] = [asdict(line) for line in self.ear.lines[first:]]
+        return result
+
+
+def heard_factory(
+    voice_url: str,
+    emulators: Mapping[str, str],
+    engine: str,
+    voice: str = "",
+    use_hints: bool = True,
+) -> Callable[[CallParameters], CallEngine]:
+    """The offline device's calls in audio mode: one recognizer, one ear per call."""
+    from e2e.audio.recognizer import make_recognizer
+
+    voice = voice or DEFAULT_VOICE
+    parse_voice(voice)
+    if missing := missing_programs(voice):
+        raise PhoneLineError(f"missing Debian packages {missing}: run scripts/install_audio.sh")
+    ear = PhoneEar(make_recognizer(engine), voice, use_hints)
+
+    def make(parameters: CallParameters) -> CallEngine:
+        style = CallerStyle.from_settings(parameters.settings, voice)
+        parse_voice(style.voice)
+        caller = ear.for_call(style)
+        called = parameters.phone_number or PLACEHOLDER_NUMBER
+        call = HeardCall(voice_url, emulators["twilio"], transcribe=caller, called=called)
+        return HeardEngine(call, Switchboard(emulators), caller)
+
+    return make

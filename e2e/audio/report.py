@@ -24,14 +24,12 @@ class CallOutcome:
     passed: bool
     lines: list[Heard] = field(default_factory=list)
     failure: str = ""
-    seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "test": self.name,
             "passed": self.passed,
-            "seconds": round(self.seconds, 2),
             "lines": [
                 {
                     "said": line.said,

@@ -1,9 +1,10 @@
 """One Bespoken test played as one phone call against the voice webhook.
 
 The offline stand-in for Bespoken's telephony virtual device. Twilio's side of
-the call is ``emulators.twilio_call.TwilioCall`` (signed form posts, TwiML read
-with a real XML parser, Redirects followed, a completed status callback at the
-end); this module plays the caller and listens the way the device does:
+the call is the Twilio emulator's phone network, reached through
+``emulators.twilio_call.TwilioCall`` (signed webhooks, the TwiML run, Redirects
+followed, a completed status callback at the end); this module plays the
+caller and listens the way the device does:
 
 - ``$DIAL`` places the call; ``$1``, ``$42`` press keys; an empty utterance or
   ``$PAUSE`` is silence until the ``<Gather>`` times out; ``$PAUSE n`` keeps
@@ -66,6 +67,7 @@ class StepResult:
     repeats: int = 0
     error: str | None = None
     with_agent: bool = False
+    debug: dict[str, Any] = field(default_factory=dict)  # more for the report (audio mode)
 
     def as_json(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -76,6 +78,7 @@ class StepResult:
                 "withAgent": self.with_agent,
                 "listenedSeconds": round(self.listened_seconds, 1),
                 "repeats": self.repeats,
+                **self.debug,
             },
         }
         if self.error:
@@ -188,7 +191,7 @@ class CallEngine:
         try:
             if self.dialled and not self.call.hung_up:
                 self.call.hang_up()
-        except requests.RequestException as error:
+        except (requests.RequestException, TimeoutError) as error:
             logger.warning("hanging up failed: %s", error)
         try:
             self.switchboard.reset()
@@ -315,13 +318,13 @@ class CallEngine:
     def _turn(self, turn: Turn) -> Turn:
         self.last_turn = turn
         self.quiet = 0.0
-        if getattr(turn, "agent_joined", False):
+        if turn.agent_joined:
             self.with_agent = True
         return turn
 
     def _on_hold(self) -> bool:
-        """In a hand-off conference, waiting for an agent (TwilioCall with the Twilio emulator)."""
-        return bool(getattr(self.call, "conference", None)) and not self.with_agent
+        """In a hand-off conference, waiting for an agent."""
+        return bool(self.call.conference) and not self.with_agent
 
     def _wait_on_hold(self) -> Turn:
         try:

@@ -12,11 +12,13 @@ excludes it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+
+from emulators.admin_client import ServiceNowAdmin, TwilioAdmin
 
 
 class SwitchError(RuntimeError):
@@ -25,33 +27,32 @@ class SwitchError(RuntimeError):
 
 @dataclass(frozen=True)
 class Switch:
-    """``setting`` in a test -> ``POST <service><path>`` with ``{**fixed, field: value}``."""
+    """``setting`` in a test -> ``set(admin, **{field: value, ...})`` on one emulator."""
 
     setting: str
     service: str
-    path: str
     field: str
     reset: str
-    fixed: tuple[tuple[str, str], ...] = ()
+    set: Callable[..., Any]
 
 
 SWITCHES: dict[str, Switch] = {
     switch.setting: switch
     for switch in (
         # emulators/servicenow/faults.py: none, slow, rate_limit, server_error, hibernating
-        Switch("servicenowFault", "servicenow", "/_emulator/faults", "mode", "none"),
+        Switch("servicenowFault", "servicenow", "mode", "none", ServiceNowAdmin.set_fault),
         # emulators/twilio_api/admin.py: how every agent's phone answers a hand-off
         # (accept, decline, silent, busy, no-answer); "*" is the default agent.
         Switch(
             "agentBehaviour",
             "twilio",
-            "/_emulator/agents",
             "behaviour",
             "accept",
-            (("number", "*"),),
+            lambda admin, **options: TwilioAdmin.set_agent(admin, "*", **options),
         ),
     )
 }
+ADMINS = {"servicenow": ServiceNowAdmin, "twilio": TwilioAdmin}
 
 
 def switch_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def switch_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in settings.items() if name in SWITCHES}
 
 
-def _body(switch: Switch, value: Any) -> dict[str, Any]:
+def _options(switch: Switch, value: Any) -> dict[str, Any]:
     """``"server_error"`` or ``{"mode": "slow", "delay_seconds": 8}`` (also as JSON text)."""
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
@@ -67,22 +68,21 @@ def _body(switch: Switch, value: Any) -> dict[str, Any]:
         except ValueError:
             raise SwitchError(f"{switch.setting}: {value!r} is not valid JSON") from None
     if isinstance(value, Mapping):
-        return {**dict(switch.fixed), switch.field: switch.reset, **value}
-    return {**dict(switch.fixed), switch.field: str(value)}
+        return {switch.field: switch.reset, **value}
+    return {switch.field: str(value)}
 
 
 class Switchboard:
     """Sets switches on the emulators at ``services`` (name -> base URL)."""
 
-    def __init__(self, services: Mapping[str, str], timeout: float = 5.0) -> None:
-        self.services = {name: url.rstrip("/") for name, url in services.items() if url}
-        self.timeout = timeout
+    def __init__(self, services: Mapping[str, str]) -> None:
+        self.admins = {name: ADMINS[name](url) for name, url in services.items() if url}
         self._touched: dict[str, Switch] = {}
 
     def apply(self, settings: Mapping[str, Any]) -> None:
         for name, value in switch_settings(settings).items():
             switch = SWITCHES[name]
-            self._post(switch, _body(switch, value))
+            self._set(switch, _options(switch, value))
             self._touched[name] = switch
 
     def reset(self) -> None:
@@ -90,23 +90,25 @@ class Switchboard:
         problems = []
         for switch in self._touched.values():
             try:
-                self._post(switch, {**dict(switch.fixed), switch.field: switch.reset})
+                self._set(switch, {switch.field: switch.reset})
             except SwitchError as error:
                 problems.append(str(error))
         self._touched.clear()
         if problems:
             raise SwitchError("; ".join(problems))
 
-    def _post(self, switch: Switch, body: dict[str, Any]) -> None:
-        base = self.services.get(switch.service)
-        if base is None:
+    def _set(self, switch: Switch, options: dict[str, Any]) -> None:
+        admin = self.admins.get(switch.service)
+        if admin is None:
             raise SwitchError(
                 f"{switch.setting} needs the {switch.service} emulator, "
                 "which this device was not given"
             )
         try:
-            reply = requests.post(base + switch.path, json=body, timeout=self.timeout)
-        except requests.RequestException as error:
+            switch.set(admin, **options)
+        except requests.HTTPError as error:
+            reply = error.response
+            detail = f"{reply.status_code} {reply.text[:200]}" if reply is not None else error
+            raise SwitchError(f"{switch.setting}: {detail}") from None
+        except (requests.RequestException, TypeError) as error:
             raise SwitchError(f"{switch.setting}: {error}") from None
-        if not reply.ok:
-            raise SwitchError(f"{switch.setting}: {reply.status_code} {reply.text[:200]}")

@@ -1,8 +1,9 @@
-"""A Twilio REST API emulator (Calls, Conferences, Participants) that also plays the phone network.
+"""A Twilio REST API emulator (create and move calls) that also plays the phone network.
 
-Outbound calls placed through the API ring an emulated agent phone, run their
-TwiML (Say, Gather, Pause, Play, Redirect, Dial/Conference, Hangup), press keys
-and send signed webhooks and status callbacks, as Twilio does. See
+Outbound calls placed through the API ring an emulated agent phone; inbound
+calls dial the application for a driver that plays the caller. Both run their
+TwiML (Say, Gather, Redirect, Dial/Conference, Hangup) and send signed webhooks
+and status callbacks, as Twilio does. See
 ``app.create_app`` and ``python -m emulators.twilio_api --help``.
 """
 

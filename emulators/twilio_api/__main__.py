@@ -7,7 +7,7 @@ Settings come from the environment (``.env`` included): TWILIO_ACCOUNT_SID
 signs webhooks), TWILIO_EMULATOR_PORT (8090), TWILIO_EMULATOR_AGENT_BEHAVIOUR
 (accept|decline|silent|busy|no-answer|manual; default accept),
 TWILIO_EMULATOR_RING_SECONDS (1.0), TWILIO_EMULATOR_TIME_SCALE (0.1: how much
-of a TwiML pause or gather timeout really passes). A fault can be active from
+of a gather timeout an agent's phone really waits). A fault can be active from
 the start with TWILIO_EMULATOR_FAULT=unauthorized|server_error|slow (and
 TWILIO_EMULATOR_FAULT_DELAY for ``slow``).
 """

@@ -1,24 +1,32 @@
 """The ``/_emulator`` admin routes: health, inspection, agents' phones, the caller leg the
 driver plays, faults and reset. They need no auth and never see a fault.
 
-The caller-side driver registers its inbound leg (``POST /_emulator/calls``),
-says when it enters a conference (``POST /_emulator/conferences/{name}/participants``)
-and hangs up (``POST /_emulator/calls/{sid}/hangup``); it polls
-``GET /_emulator/calls/{sid}`` for a ``pending_redirect`` the REST API left and
-consumes it with ``POST /_emulator/calls/{sid}/redirect_taken``.
+A caller dials in with ``POST /_emulator/calls`` (``url``: the application's
+voice webhook; without it the leg only waits until the REST API moves it). Its
+driver then plays the caller through ``POST /_emulator/calls/{sid}/caller``:
+``listen`` (wait for the next ``<Gather>``, the end of the call, or a
+conference), ``answer`` (its ``params``, e.g. ``SpeechResult``, go to the
+waiting ``<Gather>``; an empty answer is silence), ``hold`` (wait in the
+conference for an agent), ``retry`` (Twilio sends the caller's last answer again); each
+answers with what the caller heard since what the driver has ``seen``.
+``POST /_emulator/calls/{sid}/repeat`` sends that answer again and returns
+the reply without following it, and
+``POST /_emulator/calls/{sid}/hangup`` hangs up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Callable
 
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from . import faults
-from .calls import AgentSetting, Switchboard
+from .calls import AgentSetting, Call, Switchboard
 from .config import ANSWERS, BEHAVIOURS, EmulatorConfig
 from .network import Network
 from .resources import admin_call, admin_conference
@@ -46,6 +54,19 @@ def _admin_error(message: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+async def _settled(call: Call, more: Callable[[], object], timeout: float) -> bool:
+    """Waits until the leg listens at a ``<Gather>``, has ended, or ``more()`` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not (call.listening is not None or call.ended or more()):
+        call.progress.clear()
+        try:
+            await asyncio.wait_for(call.progress.wait(), max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            return False
+    return True
+
+
 def add_admin_routes(
     app: Sanic,
     board: Switchboard,
@@ -65,7 +86,7 @@ def add_admin_routes(
         return response.json([admin_call(call) for call in board.calls.values()])
 
     @app.post("/_emulator/calls")
-    async def register_inbound(request: Request) -> HTTPResponse:
+    async def dial_in(request: Request) -> HTTPResponse:
         try:
             body = _body(request)
         except AdminError as problem:
@@ -73,12 +94,18 @@ def add_admin_routes(
         sid, from_, to = body.get("sid"), body.get("from"), body.get("to")
         if not all(isinstance(value, str) and value for value in (sid, from_, to)):
             return _admin_error("sid, from and to are required strings")
+        url, callback = body.get("url"), body.get("status_callback")
+        if not all(value is None or isinstance(value, str) for value in (url, callback)):
+            return _admin_error("url and status_callback are strings")
         existing = board.calls.get(sid)
         if existing is not None:
             if existing.direction != "inbound":
                 return _admin_error(f"{sid} is an outbound leg", 409)
             return response.json(admin_call(existing))
-        return response.json(admin_call(board.register_inbound(sid, from_, to)), status=201)
+        call = board.register_inbound(sid, from_, to, status_callback=callback)
+        if url:
+            network.start_inbound(call, url)
+        return response.json(admin_call(call), status=201)
 
     @app.get("/_emulator/calls/<sid>")
     async def admin_call_one(request: Request, sid: str) -> HTTPResponse:
@@ -87,13 +114,67 @@ def add_admin_routes(
             return _admin_error(f"no call {sid}", 404)
         return response.json(admin_call(call))
 
-    @app.post("/_emulator/calls/<sid>/redirect_taken")
-    async def redirect_taken(request: Request, sid: str) -> HTTPResponse:
+    @app.post("/_emulator/calls/<sid>/caller")
+    async def caller(request: Request, sid: str) -> HTTPResponse:
+        call = board.calls.get(sid)
+        if call is None or call.direction != "inbound":
+            return _admin_error(f"no inbound call {sid}", 404)
+        try:
+            body = _body(request)
+            action, params = body.get("action"), body.get("params") or {}
+            timeout = float(body.get("timeout", 30))
+            seen = body.get("seen") or [0, 0, 0]  # heard lines, documents, requests
+            marks = tuple(int(n) for n in seen)
+        except AdminError as problem:
+            return _admin_error(str(problem))
+        except (TypeError, ValueError):
+            return _admin_error("timeout is a number, seen three whole numbers")
+        if action not in ("listen", "answer", "hold", "retry") or not isinstance(params, dict):
+            return _admin_error("action is listen, answer, hold or retry; params an object")
+        if action == "answer":
+            if call.listening is None:
+                return _admin_error(f"{sid} is not listening (on hold, or over)", 409)
+            call.listening = None
+            call.inputs.put_nowait({str(k): str(v) for k, v in params.items()})
+        elif action == "retry":
+            try:
+                network.retry(call)
+            except ValueError as problem:
+                return _admin_error(str(problem), 409)
+        ready = (lambda: agent_joined(call)) if action == "hold" else (lambda: call.conference)
+        if not await _settled(call, ready, timeout):
+            return _admin_error(f"{sid}: nothing happened within {timeout:g} s", 408)
+        heard, twiml, seconds = (*marks, 0, 0, 0)[:3]
+        return response.json(
+            {
+                "heard": call.heard[heard:],
+                "twiml": call.replies[twiml:],
+                "request_seconds": call.request_seconds[seconds:],
+                "gather": call.listening,
+                "hung_up": call.ended,
+                "conference": call.conference,
+                "agent_joined": agent_joined(call),
+                "seen": [len(call.heard), len(call.replies), len(call.request_seconds)],
+            }
+        )
+
+    def agent_joined(call: Call) -> bool:
+        conference = board.active_conference(call.conference) if call.conference else None
+        return (
+            conference is not None
+            and conference.status == "in-progress"
+            and any(sid != call.sid for sid in conference.participants)
+        )
+
+    @app.post("/_emulator/calls/<sid>/repeat")
+    async def repeat(request: Request, sid: str) -> HTTPResponse:
         call = board.calls.get(sid)
         if call is None:
             return _admin_error(f"no call {sid}", 404)
-        call.pending_redirect = call.pending_method = call.pending_twiml = None
-        return response.json(admin_call(call))
+        try:
+            return response.text(await network.repeat(call))
+        except ValueError as problem:
+            return _admin_error(str(problem), 409)
 
     @app.post("/_emulator/calls/<sid>/hangup")
     async def hang_up(request: Request, sid: str) -> HTTPResponse:
@@ -122,25 +203,6 @@ def add_admin_routes(
     @app.get("/_emulator/conferences")
     async def admin_conferences(request: Request) -> HTTPResponse:
         return response.json([admin_conference(c) for c in board.conferences.values()])
-
-    @app.post("/_emulator/conferences/<name>/participants")
-    async def join_conference(request: Request, name: str) -> HTTPResponse:
-        try:
-            body = _body(request)
-        except AdminError as problem:
-            return _admin_error(str(problem))
-        call = board.calls.get(str(body.get("call_sid", "")))
-        if call is None:
-            return _admin_error("call_sid names no call", 404)
-        if call.ended:
-            return _admin_error(f"{call.sid} has ended", 409)
-        start = body.get("start_conference_on_enter", True)
-        end = body.get("end_conference_on_exit", False)
-        if not isinstance(start, bool) or not isinstance(end, bool):
-            return _admin_error("start_conference_on_enter and end_conference_on_exit are booleans")
-        network.join(call, name, start, end)
-        conference = board.active_conference(name)
-        return response.json(admin_conference(conference) if conference else {}, status=201)
 
     @app.get("/_emulator/agents")
     async def agents(request: Request) -> HTTPResponse:

@@ -1,5 +1,5 @@
-"""The emulator's Sanic application: the REST subset under ``/2010-04-01`` plus ``/_emulator``
-admin routes.
+"""The emulator's Sanic application: the REST subset the product uses under ``/2010-04-01``
+(create a call, move a live call) plus ``/_emulator`` admin routes.
 
 REST routes need HTTP basic auth (AccountSid:AuthToken) and are subject to the
 injected fault; admin routes need none. Every request is logged on one line
@@ -22,7 +22,7 @@ from emulators.basic_auth import credentials_match
 
 from . import faults
 from .admin import add_admin_routes
-from .calls import ENDED_VIA_API, AgentSetting, Call, Conference, Switchboard
+from .calls import AgentSetting, Call, Switchboard
 from .config import EmulatorConfig
 from .network import Network
 from .protocol import (
@@ -31,26 +31,16 @@ from .protocol import (
     error,
     form,
     not_found,
-    parse_conference_update,
     parse_create,
     parse_update,
     unauthenticated,
 )
-from .resources import (
-    call_json,
-    conference_json,
-    page_json,
-    participant_json,
-)
+from .resources import call_json
 from .signing import Webhooks
 
 logger = logging.getLogger("emulators.twilio_api")
 
 API = "/2010-04-01/Accounts/<account_sid>"
-
-
-def _args(request: Request) -> dict[str, str]:
-    return {name: values[-1] for name, values in request.args.items()}
 
 
 def create_app(
@@ -112,13 +102,6 @@ def create_app(
         call = board.calls.get(sid.removesuffix(".json"))
         return call if call is not None else not_found(request.path)
 
-    def find_conference(request: Request, account_sid: str, sid: str) -> Conference | HTTPResponse:
-        refused = own_account(request, account_sid)
-        if refused is not None:
-            return refused
-        conference = board.conferences.get(sid.removesuffix(".json"))
-        return conference if conference is not None else not_found(request.path)
-
     # -- REST: Calls -----------------------------------------------------------------
 
     @app.post(f"{API}/Calls.json")
@@ -145,28 +128,6 @@ def create_app(
         network.dial(call)
         return response.json(body, status=201)
 
-    @app.get(f"{API}/Calls.json")
-    async def list_calls(request: Request, account_sid: str) -> HTTPResponse:
-        refused = own_account(request, account_sid)
-        if refused is not None:
-            return refused
-        args = _args(request)
-        calls = [
-            call
-            for call in reversed(board.calls.values())
-            if args.get("To") in (None, call.to)
-            and args.get("From") in (None, call.from_)
-            and args.get("Status") in (None, call.status)
-        ]
-        return response.json(page_json("calls", request.path, calls, call_json, args))
-
-    @app.get(f"{API}/Calls/<sid>")
-    async def fetch_call(request: Request, account_sid: str, sid: str) -> HTTPResponse:
-        found = find_call(request, account_sid, sid)
-        if isinstance(found, HTTPResponse):
-            return found
-        return response.json(call_json(found))
-
     @app.post(f"{API}/Calls/<sid>")
     async def update_call(request: Request, account_sid: str, sid: str) -> HTTPResponse:
         found = find_call(request, account_sid, sid)
@@ -180,91 +141,7 @@ def create_app(
             if found.status != "in-progress":
                 return error(400, 21220, "Call is not in-progress. Cannot redirect.")
             network.redirect(found, update.url, update.method, update.twiml)
-        elif update.status is not None:
-            network.end_by_request(found, update.status)
         return response.json(call_json(found))
-
-    @app.delete(f"{API}/Calls/<sid>")
-    async def delete_call(request: Request, account_sid: str, sid: str) -> HTTPResponse:
-        found = find_call(request, account_sid, sid)
-        if isinstance(found, HTTPResponse):
-            return found
-        if not found.ended:
-            return error(400, 20009, "Cannot delete a call that is in progress")
-        del board.calls[found.sid]
-        return response.empty(status=204)
-
-    # -- REST: Conferences and Participants --------------------------------------------
-
-    @app.get(f"{API}/Conferences.json")
-    async def list_conferences(request: Request, account_sid: str) -> HTTPResponse:
-        refused = own_account(request, account_sid)
-        if refused is not None:
-            return refused
-        args = _args(request)
-        conferences = [
-            conference
-            for conference in reversed(board.conferences.values())
-            if args.get("FriendlyName") in (None, conference.friendly_name)
-            and args.get("Status") in (None, conference.status)
-        ]
-        body = page_json("conferences", request.path, conferences, conference_json, args)
-        return response.json(body)
-
-    @app.get(f"{API}/Conferences/<sid>")
-    async def fetch_conference(request: Request, account_sid: str, sid: str) -> HTTPResponse:
-        found = find_conference(request, account_sid, sid)
-        if isinstance(found, HTTPResponse):
-            return found
-        return response.json(conference_json(found))
-
-    @app.post(f"{API}/Conferences/<sid>")
-    async def update_conference(request: Request, account_sid: str, sid: str) -> HTTPResponse:
-        found = find_conference(request, account_sid, sid)
-        if isinstance(found, HTTPResponse):
-            return found
-        try:
-            status = parse_conference_update(form(request.body))
-        except ApiError as problem:
-            return api_error(problem)
-        if status == "completed" and found.status != "completed":
-            network.after_conference_end(board.end(found, ENDED_VIA_API, None))
-        return response.json(conference_json(found))
-
-    @app.get(f"{API}/Conferences/<sid>/Participants.json")
-    async def list_participants(request: Request, account_sid: str, sid: str) -> HTTPResponse:
-        found = find_conference(request, account_sid, sid)
-        if isinstance(found, HTTPResponse):
-            return found
-        args = _args(request)
-        wanted_muted = args.get("Muted")
-        wanted_hold = args.get("Hold")
-        participants = [
-            p
-            for p in found.participants.values()
-            if wanted_muted in (None, str(p.muted).lower())
-            and wanted_hold in (None, str(p.hold).lower())
-        ]
-        body = page_json(
-            "participants",
-            request.path,
-            participants,
-            lambda p: participant_json(found, p),
-            args,
-        )
-        return response.json(body)
-
-    @app.get(f"{API}/Conferences/<sid>/Participants/<call_sid>")
-    async def fetch_participant(
-        request: Request, account_sid: str, sid: str, call_sid: str
-    ) -> HTTPResponse:
-        found = find_conference(request, account_sid, sid)
-        if isinstance(found, HTTPResponse):
-            return found
-        participant = found.participants.get(call_sid.removesuffix(".json"))
-        if participant is None:
-            return not_found(request.path)
-        return response.json(participant_json(found, participant))
 
     add_admin_routes(app, board, network, injector, resets, config)
 

@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 TERMINAL = ("completed", "busy", "no-answer", "failed", "canceled")
 END_ON_EXIT_LEFT = "participant-with-end-conference-on-exit-left"
 LAST_PARTICIPANT_LEFT = "last-participant-left"
-ENDED_VIA_API = "conference-ended-via-api"
 
 
 def now() -> datetime:
@@ -43,7 +42,8 @@ class AgentSetting:
 
 @dataclass
 class Call:
-    """One call leg: an outbound-api leg the network drives, or a registered inbound leg."""
+    """One call leg: an outbound-api leg answered by an agent's phone, or an inbound leg
+    whose caller is a driver (``emulators.twilio_call``) answering each ``<Gather>``."""
 
     sid: str
     account_sid: str
@@ -65,16 +65,18 @@ class Call:
     behaviour: str | None = None
     heard: list[str] = field(default_factory=list)
     digits: list[str] = field(default_factory=list)
-    played: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     redirects: list[str] = field(default_factory=list)
     callbacks: list[dict[str, object]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     conference: str | None = None
     conferences_joined: list[str] = field(default_factory=list)
-    pending_redirect: str | None = None
-    pending_method: str | None = None
-    pending_twiml: str | None = None
+    replies: list[str] = field(default_factory=list)  # every TwiML document fetched, as is
+    request_seconds: list[float] = field(default_factory=list)  # how long each webhook took
+    last_answer: tuple[str, str, dict[str, str]] | None = None  # the last <Gather> answer sent
+    listening: dict[str, str] | None = None  # the <Gather> a driven leg waits at
+    inputs: asyncio.Queue = field(default_factory=asyncio.Queue)  # the caller's answers
+    progress: asyncio.Event = field(default_factory=asyncio.Event)  # the driver may look again
     awaiting_answer: bool = False
     decision: str | None = None
     decided: asyncio.Event = field(default_factory=asyncio.Event)
@@ -106,9 +108,6 @@ class Participant:
     call_sid: str
     start_conference_on_enter: bool
     end_conference_on_exit: bool
-    date_created: datetime = field(default_factory=now)
-    muted: bool = False
-    hold: bool = False
     gone: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -118,8 +117,6 @@ class Conference:
     account_sid: str
     friendly_name: str
     status: str = "init"
-    date_created: datetime = field(default_factory=now)
-    date_updated: datetime = field(default_factory=now)
     participants: dict[str, Participant] = field(default_factory=dict)
     history: list[dict[str, str]] = field(default_factory=list)
     reason_conference_ended: str | None = None
@@ -127,7 +124,6 @@ class Conference:
 
     def log(self, event: str, call_sid: str) -> None:
         self.history.append({"event": event, "call_sid": call_sid, "at": now().isoformat()})
-        self.date_updated = now()
 
 
 class Switchboard:
@@ -157,9 +153,9 @@ class Switchboard:
         self.calls[call.sid] = call
         return call
 
-    def register_inbound(self, sid: str, from_: str, to: str) -> Call:
-        """An inbound leg the caller-side driver plays; it is answered already."""
-        call = Call(sid, self.account_sid, to, from_, "inbound", status="in-progress")
+    def register_inbound(self, sid: str, from_: str, to: str, **details: object) -> Call:
+        """An inbound leg whose caller is a driver; it is answered already."""
+        call = Call(sid, self.account_sid, to, from_, "inbound", status="in-progress", **details)
         call.start_time = call.date_created
         self.calls[sid] = call
         return call
@@ -195,24 +191,22 @@ class Switchboard:
         call.conferences_joined.append(friendly_name)
         return conference, participant
 
-    def leave(self, call: Call) -> list[str]:
-        """Take ``call`` out of its conference; returns the SIDs of the legs that end with it."""
+    def leave(self, call: Call) -> None:
+        """Take ``call`` out of its conference (which may end with it)."""
         name, call.conference = call.conference, None
         conference = self.active_conference(name) if name else None
         if conference is None or call.sid not in conference.participants:
-            return []
+            return
         participant = conference.participants.pop(call.sid)
         participant.gone.set()
         conference.log("leave", call.sid)
         if participant.end_conference_on_exit:
-            return self.end(conference, END_ON_EXIT_LEFT, call.sid)
-        if not conference.participants:
+            self.end(conference, END_ON_EXIT_LEFT, call.sid)
+        elif not conference.participants:
             self.end(conference, LAST_PARTICIPANT_LEFT, call.sid)
-        return []
 
-    def end(self, conference: Conference, reason: str, by_call_sid: str | None) -> list[str]:
-        """Complete ``conference``; returns the SIDs of the legs still in it (now out)."""
-        removed = list(conference.participants)
+    def end(self, conference: Conference, reason: str, by_call_sid: str | None) -> None:
+        """Complete ``conference``: the legs still in it are out (their ``<Dial>`` returns)."""
         for sid, participant in list(conference.participants.items()):
             participant.gone.set()
             conference.log("leave", sid)
@@ -224,4 +218,3 @@ class Switchboard:
         conference.reason_conference_ended = reason
         conference.call_sid_ending_conference = by_call_sid
         conference.log("end", by_call_sid or "")
-        return removed

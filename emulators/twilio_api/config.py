@@ -35,8 +35,8 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
 class EmulatorConfig:
     """Who the emulator is and how its agent phones behave by default.
 
-    ``time_scale`` shrinks the waits TwiML asks for (``<Pause length>``, a
-    ``<Gather timeout>`` nobody answers): 0.1 turns an 8 s timeout into 0.8 s.
+    ``time_scale`` shrinks how long an agent's phone waits at a ``<Gather>`` it
+    does not answer: 0.1 turns an 8 s timeout into 0.8 s.
     """
 
     account_sid: str = DEFAULT_ACCOUNT_SID

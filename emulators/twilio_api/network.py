@@ -6,8 +6,9 @@ Each outbound leg runs as one asyncio task: queued -> ``initiated`` -> ringing
 ``ring_seconds`` is how long a phone rings before its behaviour shows (the
 call's ``Timeout`` caps it: ringing longer is no-answer); ``manual`` phones
 ring until someone answers through ``/_emulator/calls/{sid}/answer`` or the
-``Timeout`` passes. Inbound legs are played by the caller-side driver: the
-network only records what the REST API asks of them (``pending_redirect``).
+``Timeout`` passes. An inbound leg (``start_inbound``) calls the application
+the same way, but at each ``<Gather>`` it waits for its driver's answer
+(``emulators.twilio_call``, through ``/_emulator/calls/{sid}/caller``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
+import xml.etree.ElementTree as ET
 from collections.abc import Coroutine
 from typing import Any
 
 from .calls import Call, Participant, Switchboard, now
 from .resources import API_VERSION, rfc2822
 from .signing import WebhookError, Webhooks
-from .twiml_runner import APPLICATION_ERROR, TwimlRunner
+from .twiml_runner import APPLICATION_ERROR, TwimlRunner, seconds
 
 logger = logging.getLogger("emulators.twilio_api")
 
@@ -79,19 +82,39 @@ class Network:
             call.start_time = now()
             call.touch("in-progress")
             self.notify(call, "answered")
-            if call.twiml is not None:
-                await TwimlRunner(call, self).run(call.twiml, None)
-            elif call.url is not None:
-                document = await self.fetch(call, call.url, call.method, {})
+        except asyncio.CancelledError:
+            raise
+        except Exception as problem:  # a bug here must end the call, not the emulator
+            self._crashed(call, problem)
+            return
+        await self._run(call, call.url, call.method, call.twiml)
+
+    async def _run(
+        self,
+        call: Call,
+        url: str | None,
+        method: str,
+        twiml: str | None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        """Fetch ``url`` (or take ``twiml``), run it and what it leads to, then complete."""
+        try:
+            if twiml is not None:
+                await TwimlRunner(call, self).run(twiml, None)
+            elif url is not None:
+                document = await self.fetch(call, url, method, extra or {})
                 if document is not None:
-                    await TwimlRunner(call, self).run(document, call.url)
+                    await TwimlRunner(call, self).run(document, url)
             self.finish(call, "completed")
         except asyncio.CancelledError:
             raise
         except Exception as problem:  # a bug here must end the call, not the emulator
-            logger.exception("leg %s failed", call.sid)
-            call.errors.append(f"emulator error: {type(problem).__name__}")
-            self.finish(call, "failed")
+            self._crashed(call, problem)
+
+    def _crashed(self, call: Call, problem: Exception) -> None:
+        logger.error("leg %s failed", call.sid, exc_info=problem)
+        call.errors.append(f"emulator error: {type(problem).__name__}")
+        self.finish(call, "failed")
 
     async def _ring(self, call: Call, behaviour: str, ring_seconds: float) -> str:
         if behaviour == "manual":
@@ -114,44 +137,36 @@ class Network:
         call.decision = behaviour
         call.decided.set()
 
+    def start_inbound(self, call: Call, url: str) -> None:
+        """A caller dials in: the application's first webhook, then its TwiML."""
+        call.task = self.spawn(self._run(call, url, "POST", None, {"CallStatus": "ringing"}))
+
+    def retry(self, call: Call) -> None:
+        """Twilio sends the caller's last answer again and goes on with what comes back."""
+        if call.last_answer is None:
+            raise ValueError(f"{call.sid} has answered nothing yet")
+        url, method, params = call.last_answer
+        self._cancel(call)
+        call.status, call.end_time = "in-progress", None
+        call.task = self.spawn(self._run(call, url, method, None, params))
+
+    async def repeat(self, call: Call) -> str:
+        """The caller's last answer sent again: the application's reply, not followed."""
+        if call.last_answer is None:
+            raise ValueError(f"{call.sid} has answered nothing yet")
+        url, method, params = call.last_answer
+        try:
+            return (await self.webhooks.send(url, method, params)).text
+        except WebhookError as problem:
+            return f"({problem})"
+
     def redirect(self, call: Call, url: str | None, method: str, twiml: str | None) -> None:
         """REST update with Url/Twiml: the live leg leaves what it does and runs the new TwiML."""
         call.redirects.append(url or "(twiml)")
         call.touch()
         self._leave(call)
-        if call.direction == "inbound":
-            call.pending_redirect, call.pending_method, call.pending_twiml = url, method, twiml
-            return
         self._cancel(call)
-        call.task = self.spawn(self._run_redirect(call, url, method, twiml))
-
-    async def _run_redirect(
-        self, call: Call, url: str | None, method: str, twiml: str | None
-    ) -> None:
-        try:
-            if twiml is not None:
-                await TwimlRunner(call, self).run(twiml, None)
-            elif url is not None:
-                document = await self.fetch(call, url, method, {})
-                if document is not None:
-                    await TwimlRunner(call, self).run(document, url)
-            self.finish(call, "completed")
-        except asyncio.CancelledError:
-            raise
-        except Exception as problem:
-            logger.exception("leg %s failed after a redirect", call.sid)
-            call.errors.append(f"emulator error: {type(problem).__name__}")
-            self.finish(call, "failed")
-
-    def end_by_request(self, call: Call, status: str) -> None:
-        """REST update with Status: ``canceled`` stops a queued/ringing call, ``completed``
-        ends any live one (a ringing call then ends as canceled)."""
-        if call.ended:
-            return
-        if call.status in ("queued", "ringing"):
-            self.finish(call, "canceled")
-        elif status == "completed":
-            self.finish(call, "completed")
+        call.task = self.spawn(self._run(call, url, method, twiml))
 
     def finish(self, call: Call, status: str) -> None:
         """End a leg (idempotent): leave its conference, stop its task, report ``completed``."""
@@ -162,6 +177,7 @@ class Network:
         call.touch(status)
         self._leave(call)
         self._cancel(call)
+        call.progress.set()
         self.notify(call, "completed")
 
     def _cancel(self, call: Call) -> None:
@@ -170,39 +186,53 @@ class Network:
             task.cancel()
 
     def _leave(self, call: Call) -> None:
-        self.after_conference_end(self.board.leave(call))
-
-    def after_conference_end(self, call_sids: list[str]) -> None:
-        """Legs put out of an ended conference: outbound ones go on with their TwiML (their
-        ``<Dial>`` returns); inbound ones, played by the driver, are completed."""
-        for sid in call_sids:
-            other = self.board.calls.get(sid)
-            if other is not None and other.direction == "inbound":
-                self.finish(other, "completed")
+        self.board.leave(call)
 
     # -- what the runner asks for ------------------------------------------------
 
-    def digits_for(self, call: Call) -> str | None:
-        return KEYS.get(call.behaviour or "")
-
-    async def pause(self, seconds: float) -> None:
-        await asyncio.sleep(seconds * self.time_scale)
+    async def gather(self, call: Call, verb: ET.Element) -> dict[str, str] | None:
+        """An inbound leg waits for its driver; an agent's phone presses its key or keeps quiet."""
+        if call.direction == "inbound":
+            call.listening = dict(verb.attrib)
+            call.progress.set()
+            try:
+                return await call.inputs.get() or None
+            finally:
+                call.listening = None
+        inputs = (verb.get("input") or "dtmf").split()
+        digits = KEYS.get(call.behaviour or "") if "dtmf" in inputs else None
+        limit = verb.get("numDigits") or ""
+        if digits and limit.isdigit() and int(limit) > 0:
+            digits = digits[: int(limit)]
+        if digits:
+            return {"Digits": digits, "FinishedOnKey": ""}
+        await asyncio.sleep(seconds(verb, "timeout", 5.0) * self.time_scale)
+        return None
 
     def join(self, call: Call, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
-        _, participant = self.board.join(
+        conference, participant = self.board.join(
             name, call, start_on_enter=start_on_enter, end_on_exit=end_on_exit
         )
+        for sid in conference.participants:  # drivers on hold see who joined
+            if (leg := self.board.calls.get(sid)) is not None:
+                leg.progress.set()
         return participant
 
     async def fetch(self, call: Call, url: str, method: str, extra: dict[str, str]) -> str | None:
         call.documents.append(url)
         params = {**self.call_params(call, call.status), **extra}
+        if "Digits" in extra or "SpeechResult" in extra:
+            call.last_answer = (url, method, params)
+        started = time.monotonic()
         try:
             reply = await self.webhooks.send(url, method, params)
         except WebhookError as problem:
             call.errors.append(f"11200 {problem}")
             call.heard.append(APPLICATION_ERROR)
             return None
+        finally:
+            call.request_seconds.append(time.monotonic() - started)
+        call.replies.append(reply.text)
         return reply.text
 
     # -- status callbacks ----------------------------------------------------------

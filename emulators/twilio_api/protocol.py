@@ -163,21 +163,12 @@ class CallUpdate:
     url: str | None
     method: str
     twiml: str | None
-    status: str | None
 
 
 def parse_update(params: dict[str, list[str]]) -> CallUpdate:
     url, twiml = _url(params, "Url"), _twiml(params)
     if url is not None and twiml is not None:
         raise ApiError(400, 21200, "Url and Twiml are mutually exclusive")
-    status = _one(params, "Status") or None
-    if status is not None and status not in ("canceled", "completed"):
-        raise ApiError(400, 21200, "Status must be canceled or completed")
-    return CallUpdate(url=url, method=_method(params, "Method"), twiml=twiml, status=status)
-
-
-def parse_conference_update(params: dict[str, list[str]]) -> str | None:
-    status = _one(params, "Status") or None
-    if status is not None and status != "completed":
-        raise ApiError(400, 21200, "Status must be completed")
-    return status
+    if url is None and twiml is None:
+        raise ApiError(400, 21201, "Url or Twiml is required (the emulator only moves calls)")
+    return CallUpdate(url=url, method=_method(params, "Method"), twiml=twiml)

@@ -1,13 +1,13 @@
 """Runs TwiML on an emulated phone: what the callee hears, which keys it presses, where it goes.
 
-Handled verbs: ``<Say>`` (the text is recorded as heard), ``<Play>``,
-``<Pause>``, ``<Gather>`` (nested ``<Say>``/``<Play>``/``<Pause>``; the phone
-presses a key or stays silent; ``action``, ``method``, ``timeout``,
-``numDigits``, ``input`` and ``actionOnEmptyResult`` as Twilio reads them),
-``<Redirect>``, ``<Dial><Conference>`` (the leg stays in the conference until
-it ends, then the document goes on, or to the Dial's ``action``) and
-``<Hangup/>``/``<Reject/>``. Other verbs are recorded as errors and skipped.
-The end of the last document ends the call.
+The one TwiML interpreter: agents' legs and callers' legs both run here. The
+verbs the product sends: ``<Say>`` (the text is recorded as heard),
+``<Gather>`` (nested ``<Say>``; the phone answers, by keys or speech, or stays
+silent; ``action``, ``method`` and ``actionOnEmptyResult`` as Twilio reads
+them, the rest up to the phone), ``<Redirect>``, ``<Dial><Conference>`` (the
+leg stays in the conference until it ends, then the document goes on, or to
+the Dial's ``action``) and ``<Hangup/>``. Other verbs are recorded as errors
+and skipped. The end of the last document ends the call.
 """
 
 from __future__ import annotations
@@ -29,11 +29,8 @@ class Services(Protocol):
     async def fetch(self, call: Call, url: str, method: str, extra: dict[str, str]) -> str | None:
         """The TwiML at ``url`` (signed request), or None when the application failed."""
 
-    def digits_for(self, call: Call) -> str | None:
-        """The key the phone presses at a ``<Gather>``, or None for silence."""
-
-    async def pause(self, seconds: float) -> None:
-        """Let (scaled) time pass."""
+    async def gather(self, call: Call, verb: ET.Element) -> dict[str, str] | None:
+        """What the phone answers at a ``<Gather>`` (Digits or SpeechResult), None: silence."""
 
     def join(self, call: Call, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
         """Put the leg into conference ``name``."""
@@ -104,10 +101,6 @@ class TwimlRunner:
         tag = verb.tag
         if tag == "Say":
             self._say(verb)
-        elif tag == "Play":
-            self.call.played.append((verb.text or "").strip())
-        elif tag == "Pause":
-            await self.services.pause(seconds(verb, "length", 1.0))
         elif tag == "Gather":
             return await self._gather(verb, url)
         elif tag == "Redirect":
@@ -115,39 +108,27 @@ class TwimlRunner:
             return await self._goto(url, target, verb.get("method", "POST"), {})
         elif tag == "Dial":
             return await self._dial(verb, url)
-        elif tag in ("Hangup", "Reject"):
+        elif tag == "Hangup":
             return STOP
         else:
             self.call.errors.append(f"<{tag}> is not emulated; skipped")
         return NEXT
 
     def _say(self, verb: ET.Element) -> None:
-        text = spoken(verb)
-        loops = int(seconds(verb, "loop", 1.0)) or 1
-        self.call.heard.extend([text] * min(loops, 10))
+        self.call.heard.append(spoken(verb))
 
     async def _gather(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
         for nested in verb:
             if nested.tag == "Say":
                 self._say(nested)
-            elif nested.tag == "Play":
-                self.call.played.append((nested.text or "").strip())
-            elif nested.tag == "Pause":
-                await self.services.pause(seconds(nested, "length", 1.0))
             else:
                 self.call.errors.append(f"<{nested.tag}> is not allowed in <Gather>; skipped")
-        inputs = (verb.get("input") or "dtmf").split()
-        digits = self.services.digits_for(self.call) if "dtmf" in inputs else None
-        limit = verb.get("numDigits")
-        if digits and limit and limit.isdigit() and int(limit) > 0:
-            digits = digits[: int(limit)]
+        answer = await self.services.gather(self.call, verb)
         method = verb.get("method", "POST")
-        if digits:
-            self.call.digits.append(digits)
-            return await self._goto(
-                url, verb.get("action") or "", method, {"Digits": digits, "FinishedOnKey": ""}
-            )
-        await self.services.pause(seconds(verb, "timeout", 5.0))
+        if answer:
+            if answer.get("Digits"):
+                self.call.digits.append(answer["Digits"])
+            return await self._goto(url, verb.get("action") or "", method, answer)
         if flag(verb, "actionOnEmptyResult", False):
             return await self._goto(url, verb.get("action") or "", method, {"Digits": ""})
         return NEXT  # Twilio goes on after the <Gather>

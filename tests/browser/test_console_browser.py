@@ -51,10 +51,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IsolatedSt
     workdir = tmp_path_factory.mktemp("console-stack")
     overrides = {
         "CONSOLE_OPERATORS": f"{OPERATOR}:{OPERATOR_PHONE}:{hash_password(PASSWORD)}",
-        "RASA_EVENT_BROKER_DB": str(workdir / "events.sqlite3"),
-        "CONSOLE_DB": str(workdir / "console.sqlite3"),
-        "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
-        "CONSOLE_MODELS_DIR": str(workdir / "models"),
         "RASA_API_TOKEN": RASA_TOKEN,
     }
     with isolated_stack(
@@ -108,23 +104,15 @@ def sign_in(browser: WebDriver, base: str) -> None:
     wait(browser).until(lambda b: b.find_element(By.TAG_NAME, "h1").text == "Live calls")
 
 
-def follow_rest_redirect(stack: IsolatedStack, call: TwilioCall, timeout: float = 10.0) -> Turn:
+def follow_rest_redirect(call: TwilioCall, timeout: float = 10.0) -> Turn:
     """Plays Twilio following ``calls(sid).update(url=...)`` while the caller is listening."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        leg = requests.get(f"{stack.twilio_url}/_emulator/calls/{call.sid}", timeout=5).json()
-        if leg.get("pending_redirect"):
-            requests.post(
-                f"{stack.twilio_url}/_emulator/calls/{call.sid}/redirect_taken", json={}, timeout=5
-            ).raise_for_status()
-            return call._request(str(leg["pending_redirect"]), {})
+        turn = call.take_redirect()
+        if turn is not None:
+            return turn
         time.sleep(0.1)
     raise AssertionError("the console did not redirect the caller's live call")
-
-
-def agent_calls(stack: IsolatedStack) -> list[dict]:
-    calls = requests.get(f"{stack.twilio_url}/_emulator/calls", timeout=5).json()
-    return [c for c in calls if c.get("direction") == "outbound-api"]
 
 
 def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
@@ -141,9 +129,7 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     sign_in(browser, base)
 
     # A call comes in and appears by itself, its number masked.
-    call = TwilioCall(
-        running.voice_url, AUTH_TOKEN, twilio_api_url=running.twilio_url, caller="+15555550100"
-    )
+    call = TwilioCall(running.voice_url, running.twilio_url, caller="+15555550100")
     call.dial()
     row = f'tr[data-sid="{call.sid}"]'
     wait(browser).until(lambda b: "•••0100" in b.find_element(By.CSS_SELECTOR, row).text)
@@ -166,16 +152,16 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     shoot(browser, "console-call")
 
     # Take over: the caller hears a colleague is coming; the operator's phone rings.
-    rung_before = len(agent_calls(running))
+    rung_before = len(running.twilio.agent_calls())
     browser.find_element(By.ID, "take-over").click()
     wait(browser).until(lambda b: "phone is ringing" in b.find_element(By.ID, "notice").text)
-    holding = follow_rest_redirect(running, call)
+    holding = follow_rest_redirect(call)
     assert "bringing in a colleague" in holding.text
     assert holding.conference and holding.conference.startswith("handoff-")
-    rung = agent_calls(running)[rung_before:]
+    rung = running.twilio.agent_calls()[rung_before:]
     assert [c["to"] for c in rung] == [OPERATOR_PHONE], "only the operator's phone rings"
     assert call.wait_on_hold().agent_joined, "the operator pressed 1 and joined the caller"
-    whisper = " ".join(agent_calls(running)[rung_before].get("heard", []))
+    whisper = " ".join(running.twilio.agent_calls()[rung_before].get("heard", []))
     assert "vpn" in whisper.lower(), "the operator heard the whisper"
     wait(browser).until(lambda b: "INC" in b.find_element(By.ID, "incident").text)
     assert "5555550100" not in browser.page_source, "not even inside the whisper"
@@ -250,7 +236,7 @@ def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
     base = console_url(running)
     add_example(workdir / "reviewed.yml", "out_of_scope", MUMBLE)
     session, token = signed_in(base)
-    call = TwilioCall(running.voice_url, AUTH_TOKEN, twilio_api_url=running.twilio_url)
+    call = TwilioCall(running.voice_url, running.twilio_url)
     call.dial()
     assert "Tell me briefly" in call.say("my printer is broken").text
     before = running_model(running)

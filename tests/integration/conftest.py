@@ -9,7 +9,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from settings import StoreSettings
@@ -76,7 +75,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def servicenow_ok(stack: Stack) -> Iterator[Stack]:
     """The stack with a healthy ServiceNow again after the test."""
     yield stack
-    stack.set_fault("none")
+    stack.servicenow.set_fault("none")
 
 
 @pytest.fixture
@@ -84,5 +83,5 @@ def agents(stack: Stack) -> Iterator[Stack]:
     """The stack with both agents answering and accepting again after the test."""
     yield stack
     for number in (AGENT, SECOND_AGENT):
-        stack.set_agent(number, "accept")
-    requests.post(f"{stack.twilio_url}/_emulator/faults", json={"mode": "none"}, timeout=5)
+        stack.twilio.set_agent(number, "accept")
+    stack.twilio.set_fault("none")

@@ -38,7 +38,7 @@ def test_known_number_is_confirmed_and_the_ticket_is_filed_without_an_email(
     assert "a b e l dot t u t e r at example dot com" in readback
     assert "Shall I open the ticket" in readback
     done = call.say("yes").text
-    (record,) = stack.incidents(f"number={ticket_number(done)}")
+    (record,) = stack.servicenow.incidents(f"number={ticket_number(done)}")
     assert record["caller_id"] == user_sys_id("abel.tuter")
     heard = " ".join(text for who, text in call.transcript if who != "caller")
     assert "What's the email address" not in heard
@@ -75,7 +75,7 @@ def test_misheard_email_is_recovered_at_the_ticket_read_back(stack: Stack) -> No
     assert "Your email is a b e l dot t u t e r at example dot com" in readback
     assert "Shall I open the ticket?" in readback
     done = call.say("yes").text
-    (record,) = stack.incidents(f"number={ticket_number(done)}")
+    (record,) = stack.servicenow.incidents(f"number={ticket_number(done)}")
     assert record["caller_id"] == user_sys_id("abel.tuter")
     call.hang_up()
 

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
 def whisper_of_last_agent_call(stack: Stack) -> str:
-    return " ".join(stack.agent_calls()[-1]["heard"])
+    return " ".join(stack.twilio.agent_calls()[-1]["heard"])
 
 
 def test_caller_asks_for_a_person_and_the_agent_accepts(agents: Stack) -> None:
@@ -27,7 +27,7 @@ def test_caller_asks_for_a_person_and_the_agent_accepts(agents: Stack) -> None:
     assert holding.conference and holding.conference.startswith("handoff-")
     joined = call.wait_on_hold()
     assert joined.agent_joined
-    agent_leg = agents.agent_calls()[-1]
+    agent_leg = agents.twilio.agent_calls()[-1]
     assert agent_leg["to"] == AGENT
     assert agent_leg["conference"] == holding.conference
     assert agent_leg["digits"] == ["1"]
@@ -48,9 +48,9 @@ def test_transfer_from_inside_the_form_tells_the_agent_the_problem(agents: Stack
     whisper = whisper_of_last_agent_call(agents)
     assert "vpn problem: it drops every ten minutes" in whisper.lower()
     assert "The transcript is on incident I N C" in whisper
-    (record,) = agents.incidents("short_descriptionSTARTSWITHTransferred to an agent: VPN problem")[
-        -1:
-    ]
+    (record,) = agents.servicenow.incidents(
+        "short_descriptionSTARTSWITHTransferred to an agent: VPN problem"
+    )[-1:]
     assert "it drops every ten minutes" in record["description"]
     assert "Caller: agent" in record["description"]
     call.hang_up()
@@ -68,8 +68,8 @@ def test_pressing_zero_asks_for_a_person(agents: Stack) -> None:
 def test_no_agent_takes_the_call_and_the_caller_is_back_with_the_assistant(
     agents: Stack, behaviour: str
 ) -> None:
-    agents.set_agent(AGENT, behaviour)
-    agents.set_agent(SECOND_AGENT, behaviour)
+    agents.twilio.set_agent(AGENT, behaviour)
+    agents.twilio.set_agent(SECOND_AGENT, behaviour)
     call = agents.call()
     call.dial()
     call.say("my printer is broken")
@@ -78,7 +78,7 @@ def test_no_agent_takes_the_call_and_the_caller_is_back_with_the_assistant(
     back = call.wait_on_hold()
     assert "no agent is free right now" in back.text
     assert "open a ticket" in back.text
-    tried = [leg["to"] for leg in agents.agent_calls()[-2:]]
+    tried = [leg["to"] for leg in agents.twilio.agent_calls()[-2:]]
     assert tried == [AGENT, SECOND_AGENT], "both agents were tried, in order"
     # Nothing the caller said was lost: the form resumes at the next question.
     assert "How urgent" in call.say("yes please").text
@@ -86,9 +86,7 @@ def test_no_agent_takes_the_call_and_the_caller_is_back_with_the_assistant(
 
 
 def test_twilio_error_becomes_an_apology_and_a_ticket_offer(agents: Stack) -> None:
-    requests.post(
-        f"{agents.twilio_url}/_emulator/faults", json={"mode": "server_error"}, timeout=5
-    ).raise_for_status()
+    agents.twilio.set_fault("server_error")
     call = agents.call()
     call.dial()
     answer = call.say("representative")

@@ -150,7 +150,7 @@ def test_a_call_is_served_by_both_replicas_and_files_one_ticket(replicas: Stack)
     call = replicas.call()
     assert "Shall I open the ticket?" in to_confirmation(call)
     assert "ticket number is" in call.say("yes").text
-    assert len(replicas.incidents(f"correlation_idSTARTSWITH{call.sid}")) == 1
+    assert len(replicas.servicenow.incidents(f"correlation_idSTARTSWITH{call.sid}")) == 1
     served = {r: turns_logged(replicas, r) - before[r] for r in before}
     assert all(count > 0 for count in served.values()), served
 
@@ -165,7 +165,7 @@ def test_a_replica_killed_mid_call_loses_no_turn_and_duplicates_no_ticket(replic
         assert "email" in call.say("high").text
         assert "Shall I open the ticket?" in call.say("abel dot tuter at example dot com").text
         assert "ticket number is" in call.say("yes").text
-        assert len(replicas.incidents(f"correlation_idSTARTSWITH{call.sid}")) == 1
+        assert len(replicas.servicenow.incidents(f"correlation_idSTARTSWITH{call.sid}")) == 1
     finally:
         replicas.restart("rasa-1")
 

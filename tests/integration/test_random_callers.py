@@ -24,7 +24,7 @@ import yaml
 
 from emulators.twilio_call import TwilioCall
 from settings import PROJECT_ROOT
-from tests.integration.conftest import AUTH_TOKEN, TURN_BUDGET_SECONDS, Stack
+from tests.integration.conftest import TURN_BUDGET_SECONDS, Stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -138,10 +138,7 @@ def act(call: TwilioCall, rng: random.Random, walk: Walk) -> None:
 def walk_one(stack: Stack, number: int) -> Walk:
     rng = random.Random(SEED * 1000 + number)
     call = TwilioCall(
-        stack.voice_url,
-        AUTH_TOKEN,
-        twilio_api_url=stack.twilio_url,
-        caller=f"+1555{rng.randrange(10**6, 10**7)}",
+        stack.voice_url, stack.twilio_url, caller=f"+1555{rng.randrange(10**6, 10**7)}"
     )
     walk = Walk(number)
     try:

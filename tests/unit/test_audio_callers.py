@@ -40,15 +40,18 @@ def test_silence_stays_silent() -> None:
     assert not add_line_noise(quiet, 15.0).samples.any()
 
 
-def test_a_files_audio_caller_overrides_the_runs_voice() -> None:
-    style = CallerStyle.from_configuration(
-        {"voice": "espeak-ng:en-us", "speed": 1.3, "lineNoiseSnrDb": 15}, "flite:kal16"
+def test_a_files_audio_settings_override_the_runs_voice() -> None:
+    style = CallerStyle.from_settings(
+        {"audioVoice": "espeak-ng:en-us", "audioSpeed": "1.3", "audioLineNoiseSnrDb": "15"},
+        "flite:kal16",
     )
     assert style == CallerStyle("espeak-ng:en-us", 1.3, 15.0)
     assert style.describe() == "espeak-ng:en-us, 1.3x speed, noise 15 dB SNR"
-    assert CallerStyle.from_configuration(None, "flite:slt") == CallerStyle("flite:slt")
-    with pytest.raises(ValueError, match="speed"):
-        CallerStyle.from_configuration({"speed": 5}, "flite:kal16")
+    assert CallerStyle.from_settings({}, "flite:slt") == CallerStyle("flite:slt")
+    with pytest.raises(ValueError, match="audioSpeed"):
+        CallerStyle.from_settings({"audioSpeed": 5}, "flite:kal16")
+    with pytest.raises(ValueError, match="numbers"):
+        CallerStyle.from_settings({"audioSpeed": "fast"}, "flite:kal16")
 
 
 class Recognizer:

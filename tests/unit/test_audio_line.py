@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from e2e.audio.__main__ import outcomes_from
 from e2e.audio.caller import CallerEar, Heard, HeardCall, PhoneEar
 from e2e.audio.phone_line import (
     PHONE_RATE,
@@ -31,6 +32,7 @@ from e2e.audio.phone_line import (
 from e2e.audio.recognizer import Recognition, parse_hints
 from e2e.audio.report import CallOutcome, misheard, summarize, table
 from e2e.audio.wer import Tally, edit_distance, normalize, number_words, wer, word_errors
+from emulators.twilio_call import Turn
 
 # -- word error rate ----------------------------------------------------------------
 
@@ -190,31 +192,29 @@ def test_twilio_hints_become_a_list_of_phrases() -> None:
 # -- the seam: HeardCall posts what was heard ------------------------------------------
 
 
-class FakeReply:
-    def __init__(self, twiml: str) -> None:
-        self.text = twiml
-        self.status_code = 200
-
-    def raise_for_status(self) -> None:
-        return None
-
-
-GATHER = (
-    '<Response><Gather action="/gather" hints="high, medium, low">'
-    "<Say>How urgent is it?</Say></Gather></Response>"
-)
+LISTENING = {
+    "heard": ["How urgent is it?"],
+    "twiml": [],
+    "request_seconds": [0.01],
+    "gather": {"action": "/gather", "hints": "high, medium, low"},
+    "hung_up": False,
+    "conference": None,
+    "agent_joined": False,
+    "seen": [1, 0, 1],
+}
 
 
 class ScriptedCall(HeardCall):
-    """A HeardCall whose webhook answers every post with a Gather, and records the posts."""
+    """A HeardCall whose every action is answered by a Gather; it records what it answered."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__("http://voice.invalid", "token", **kwargs)
+        super().__init__("http://voice.invalid", "http://twilio.invalid", **kwargs)
         self.posts: list[dict[str, str]] = []
+        self.admin.dial_in = lambda *args: {}  # type: ignore[method-assign] - no emulator here
 
-    def post(self, url: str, extra: dict[str, str]) -> Any:
-        self.posts.append(dict(extra))
-        return FakeReply(GATHER)
+    def _act(self, action: str, params: dict[str, str] | None = None, **wait: float) -> Turn:
+        self.posts.append(dict(params or {}))
+        return self._heard(LISTENING)
 
 
 def test_heard_call_posts_the_recognized_text_with_the_gathers_hints() -> None:
@@ -360,3 +360,23 @@ def test_pocketsphinx_returns_words_and_a_confidence() -> None:
     heard = SphinxRecognizer().recognize(line)
     assert heard.text == "" or all(word.isascii() for word in heard.text.split())
     assert 0.0 <= heard.confidence <= 1.0
+
+
+def test_the_audio_report_reads_bsts_results_and_the_lines_the_device_heard() -> None:
+    line = {"said": "high", "heard": "hi", "confidence": 0.6, "hints": "", "attempt": 0}
+    report = [
+        {
+            "_test": {"_description": "urgent", "_testSuite": {"_fileName": "/e2e/tests/a.yml"}},
+            "_interactionResults": [
+                {"_rawResponse": {"debug": {"heard": [line]}}},
+                {"_rawResponse": {"debug": {}}, "_error": {"message": "expected x"}},
+            ],
+        },
+        {"_test": {"_description": "calm"}, "_interactionResults": [{"_rawResponse": {}}]},
+    ]
+    failed, passed = outcomes_from(report)
+    assert (failed.file, failed.name, failed.passed) == ("a.yml", "urgent", False)
+    assert failed.lines == [Heard("high", "hi", 0.6)]
+    assert "expected x" in failed.failure
+    assert passed.passed and passed.lines == []
+    assert outcomes_from({"not": "a list"}) == []

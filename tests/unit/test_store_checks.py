@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from settings import SettingsError, StoreSettings
+from stack.isolated import REDIS
 from stack.processes import free_port
 from stores.database import StoreUnreachable, check_lock_store, check_tracker_database
 from stores.lock_store import ExpiringRedisLockStore
@@ -58,7 +59,7 @@ def test_call_locks_left_in_redis_expire_within_the_turn_budget() -> None:
         redis.Redis(socket_connect_timeout=1).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    store = ExpiringRedisLockStore("redis://127.0.0.1:6379/15", lifetime_seconds=6, timeout=2)
+    store = ExpiringRedisLockStore(REDIS, lifetime_seconds=6, timeout=2)  # the stacks' database
     call_sid = f"CA{uuid.uuid4().hex}"
     store.issue_ticket(call_sid, 6)
     ttl = store.red.ttl(store.key_prefix + call_sid)

@@ -54,11 +54,11 @@ def conference_name() -> str:
     return f"handoff-{new_call_sid()[2:18]}"
 
 
-def caller_on_hold(emulator: RunningTwilioEmulator, conference: str) -> str:
-    """A caller leg, as the caller-side driver registers it, waiting in the conference."""
+def caller_on_hold(emulator: RunningTwilioEmulator, channel: FakeChannel, conference: str) -> str:
+    """A caller leg that dialled in and was put on hold in the conference."""
     sid = new_call_sid()
-    emulator.register_inbound(sid, CALLER, SUPPORT)
-    emulator.join_conference(conference, sid, start_conference_on_enter=False)
+    emulator.dial_in(sid, CALLER, SUPPORT, channel.caller_url(conference))
+    emulator.wait_for_call(sid, lambda c: c["conference"] == conference)
     return sid
 
 
@@ -93,6 +93,18 @@ def statuses(callbacks: list[Received]) -> list[str]:
     return [c.params["CallStatus"] for c in callbacks]
 
 
+def probe(emulator: RunningTwilioEmulator, **kwargs: object) -> requests.Response:
+    """A REST request the emulator answers 404 when healthy: moving an unknown call."""
+    url = "http://127.0.0.1:9/next"
+    return emulator.api("POST", f"/Calls/{new_call_sid()}.json", data={"Url": url}, **kwargs)
+
+
+def participants(emulator: RunningTwilioEmulator, conference: str) -> list[str]:
+    found = emulator.conference(conference)
+    live = found is not None and found["status"] != "completed"
+    return [p["call_sid"] for p in found["participants"]] if live else []
+
+
 def ended(call: dict) -> bool:
     return call["status"] in ("completed", "busy", "no-answer", "canceled", "failed")
 
@@ -115,25 +127,20 @@ def test_created_call_is_queued_and_can_be_fetched(emulator, channel):
     assert call["uri"] == f"/2010-04-01/Accounts/{emulator.account_sid}/Calls/{call['sid']}.json"
     assert call["date_created"].endswith("+0000")
 
-    fetched = emulator.api("GET", f"/Calls/{call['sid']}.json")
-    assert fetched.status_code == 200
-    assert fetched.json()["sid"] == call["sid"]
 
-
-def test_twilio_library_reads_calls_through_the_routed_client(emulator):
+def test_twilio_library_places_a_call_through_the_routed_client(emulator):
     client = Client(
         emulator.account_sid,
         emulator.auth_token,
         http_client=RoutedHttpClient(emulator.base_url, 2.0),
     )
     call = client.calls.create(to=AGENT, from_=SUPPORT, twiml="<Response><Hangup/></Response>")
-    fetched = client.calls(call.sid).fetch()
-    assert (fetched.to, fetched._from, fetched.direction) == (AGENT, SUPPORT, "outbound-api")
-    assert fetched.date_created is not None
+    assert (call.to, call._from, call.direction) == (AGENT, SUPPORT, "outbound-api")
+    assert call.date_created is not None
 
 
 def test_wrong_token_is_refused_with_twilio_error_20003(emulator):
-    reply = emulator.api("GET", "/Calls.json", auth=(emulator.account_sid, "not-the-token"))
+    reply = probe(emulator, auth=(emulator.account_sid, "not-the-token"))
     assert reply.status_code == 401
     assert reply.json() == {
         "code": 20003,
@@ -141,14 +148,13 @@ def test_wrong_token_is_refused_with_twilio_error_20003(emulator):
         "more_info": "https://www.twilio.com/docs/errors/20003",
         "status": 401,
     }
-    assert emulator.api("GET", "/Calls.json", auth=None).status_code == 401
+    assert probe(emulator, auth=None).status_code == 401
 
 
 def test_unknown_call_sid_is_404_with_code_20404(emulator):
-    reply = emulator.api("GET", f"/Calls/{new_call_sid()}.json")
+    reply = probe(emulator)
     assert reply.status_code == 404
     assert reply.json()["code"] == 20404
-    assert emulator.api("POST", f"/Calls/{new_call_sid()}.json", data={}).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -180,8 +186,9 @@ def test_bad_call_parameters_are_400_with_a_twilio_code(emulator, data, code):
 
 def test_unknown_route_and_other_account_are_404(emulator):
     other = "AC" + "1" * 32
-    reply = requests.get(
+    reply = requests.post(
         f"{emulator.base_url}/2010-04-01/Accounts/{other}/Calls.json",
+        data={"To": AGENT, "From": SUPPORT, "Twiml": "<Response/>"},
         auth=(emulator.account_sid, emulator.auth_token),
         timeout=5,
     )
@@ -189,42 +196,30 @@ def test_unknown_route_and_other_account_are_404(emulator):
     assert emulator.api("GET", "/Queues.json").json()["code"] == 20404
 
 
-async def test_url_update_on_registered_inbound_leg_sets_pending_redirect(emulator, rest):
+async def test_url_update_moves_a_caller_out_of_the_conference_to_the_new_twiml(
+    emulator, channel, rest
+):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
-    url = "http://127.0.0.1:5005/webhooks/twilio_voice/handoff_failed?caller=" + caller
+    caller = caller_on_hold(emulator, channel, conference)
+    url = f"{channel.base_url}/broken"
 
     await rest.redirect_call(caller, url)
 
-    call = emulator.call(caller)
-    assert call["pending_redirect"] == url
-    assert call["pending_method"] == "POST"
+    call = emulator.wait_for_call(caller, ended)
     assert call["redirects"] == [url]
-    assert call["status"] == "in-progress"
+    assert call["documents"][-1] == url  # fetched; it answered 500: an application error
+    assert call["heard"] == [APPLICATION_ERROR]
     assert call["conference"] is None  # a redirected call leaves its conference
     assert emulator.conference(conference)["status"] == "completed"
-
-    taken = emulator.redirect_taken(caller)
-    assert taken["pending_redirect"] is None
-    assert emulator.call(caller)["redirects"] == [url]
 
 
 async def test_redirecting_an_ended_call_is_21220(emulator, rest):
     caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.dial_in(caller, CALLER, SUPPORT)
     emulator.hang_up(caller)
     reply = emulator.api("POST", f"/Calls/{caller}.json", data={"Url": "http://127.0.0.1:9/next"})
     assert reply.status_code == 400
     assert reply.json()["code"] == 21220
-
-
-async def test_status_completed_ends_inbound_leg(emulator, rest):
-    caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
-    await rest.hang_up(caller)
-    call = emulator.call(caller)
-    assert call["status"] == "completed"
-    assert call["end_time"]
 
 
 # -- the phone network: agent legs --------------------------------------------------------------
@@ -234,7 +229,7 @@ async def test_accepting_agent_hears_whisper_presses_1_and_joins_conference(
     emulator, channel, rest
 ):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
+    caller = caller_on_hold(emulator, channel, conference)
     assert emulator.conference(conference)["status"] == "init"
 
     agent = await ring_agent(rest, channel, conference)
@@ -244,7 +239,7 @@ async def test_accepting_agent_hears_whisper_presses_1_and_joins_conference(
     assert call["heard"] == [WHISPER]
     assert call["digits"] == ["1"]
     assert emulator.conference(conference)["status"] == "in-progress"
-    assert sorted(await rest.conference_participants(conference)) == sorted([caller, agent])
+    assert sorted(participants(emulator, conference)) == sorted([caller, agent])
 
     pages = [r for r in channel.received if r.path.endswith("/agent")]
     assert [r.params.get("Digits") for r in pages] == [None, "1"]
@@ -262,7 +257,7 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
     emulator, channel, rest
 ):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
+    caller = caller_on_hold(emulator, channel, conference)
     agent = await ring_agent(rest, channel, conference)
     emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
 
@@ -276,7 +271,7 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
         "participant-with-end-conference-on-exit-left"
     )
     assert ended_conference["call_sid_ending_conference"] == caller
-    assert await rest.conference_participants(conference) == []
+    assert participants(emulator, conference) == []
     callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 4)
     assert callbacks[-1].params["CallStatus"] == "completed"
     assert "CallDuration" in callbacks[-1].params
@@ -285,7 +280,7 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
 
 async def test_declining_agent_presses_9_and_hangs_up(emulator, channel, rest):
     conference = conference_name()
-    caller_on_hold(emulator, conference)
+    caller_on_hold(emulator, channel, conference)
     emulator.set_agent(AGENT, "decline")
 
     agent = await ring_agent(rest, channel, conference)
@@ -358,7 +353,7 @@ async def test_ringing_longer_than_the_timeout_is_no_answer(emulator, channel, r
 
 async def test_manual_phone_rings_until_someone_answers(emulator, channel, rest):
     conference = conference_name()
-    caller_on_hold(emulator, conference)
+    caller_on_hold(emulator, channel, conference)
     emulator.set_agent("*", "manual")
 
     agent = await ring_agent(rest, channel, conference)
@@ -376,7 +371,7 @@ async def test_hanging_up_a_ringing_call_cancels_it(emulator, channel, rest):
     agent = await ring_agent(rest, channel, conference_name())
     emulator.wait_for_call(agent, lambda c: c["awaiting_answer"])
 
-    await rest.hang_up(agent)
+    emulator.hang_up(agent)
 
     call = emulator.wait_for_call(agent, ended)
     assert call["status"] == "canceled"
@@ -386,7 +381,7 @@ async def test_hanging_up_a_ringing_call_cancels_it(emulator, channel, rest):
 
 async def test_agent_leg_can_be_redirected_out_of_the_conference(emulator, channel, rest):
     conference = conference_name()
-    caller = caller_on_hold(emulator, conference)
+    caller = caller_on_hold(emulator, channel, conference)
     agent = await ring_agent(rest, channel, conference)
     emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
 
@@ -417,34 +412,12 @@ async def test_failing_application_ends_the_leg_with_an_application_error(emulat
     assert any(error.startswith("11200") for error in call["errors"])
 
 
-async def test_conferences_list_filters_by_name_and_status_and_pages(emulator, rest):
-    names = [conference_name() for _ in range(3)]
-    for name in names:
-        caller_on_hold(emulator, name)
-    first = emulator.conference(names[0])
-    emulator.hang_up(first["participants"][0]["call_sid"])
-
-    client = Client(
-        emulator.account_sid,
-        emulator.auth_token,
-        http_client=RoutedHttpClient(emulator.base_url, 2.0),
-    )
-    live = client.conferences.list(status="init", page_size=1)  # follows next_page_uri
-    assert sorted(c.friendly_name for c in live) == sorted(names[1:])
-    named = client.conferences.list(friendly_name=names[0])
-    assert [(c.friendly_name, c.status) for c in named] == [(names[0], "completed")]
-    participants = client.conferences(live[0].sid).participants.list()
-    assert len(participants) == 1
-    assert participants[0].end_conference_on_exit is True
-    assert participants[0].start_conference_on_enter is False
-
-
 # -- admin and faults -----------------------------------------------------------------------------
 
 
 def test_admin_views_and_reset(emulator):
     caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.dial_in(caller, CALLER, SUPPORT)
     emulator.set_agent(AGENT, "busy")
     assert [c["sid"] for c in emulator.calls()] == [caller]
     assert emulator.calls()[0]["direction"] == "inbound"
@@ -460,17 +433,17 @@ def test_admin_views_and_reset(emulator):
 )
 def test_faults_hit_the_rest_api_only(emulator, mode, status, code):
     emulator.set_fault(mode, count=1)
-    reply = emulator.api("GET", "/Calls.json")
+    reply = probe(emulator)
     assert reply.status_code == status
     assert reply.json()["code"] == code
     assert emulator.calls() == []  # admin routes are unaffected
-    assert emulator.api("GET", "/Calls.json").status_code == 200  # count used up
+    assert probe(emulator).status_code == 404  # count used up: the call is unknown
 
 
 def test_slow_fault_delays_answers(emulator):
     emulator.set_fault("slow", delay_seconds=0.3)
     started = time.monotonic()
-    assert emulator.api("GET", "/Calls.json").status_code == 200
+    assert probe(emulator).status_code == 404
     assert time.monotonic() - started >= 0.3
     emulator.set_fault("none")
 
@@ -483,6 +456,30 @@ def test_bad_admin_requests_are_400(emulator):
     with pytest.raises(Exception, match="404"):
         emulator.answer(new_call_sid())
     caller = new_call_sid()
-    emulator.register_inbound(caller, CALLER, SUPPORT)
+    emulator.dial_in(caller, CALLER, SUPPORT)
     with pytest.raises(Exception, match="409"):
         emulator.answer(caller)  # not a manual phone that is ringing
+
+
+# -- a caller's leg, played by a driver ------------------------------------------------------
+
+
+def test_a_driver_hears_each_gather_and_answers_it(emulator, channel):
+    sid = new_call_sid()
+    emulator.dial_in(sid, CALLER, SUPPORT, channel.agent_url("handoff-x"), channel.status_url("x"))
+    first = emulator.caller(sid, "listen", None, 10, [0, 0, 0])
+    assert first["heard"] == [WHISPER]
+    assert first["gather"]["numDigits"] == "1"
+    assert not first["hung_up"]
+    answered = emulator.caller(sid, "answer", {"Digits": "9"}, 10, first["seen"])
+    assert answered["heard"] == [DECLINED]
+    assert answered["hung_up"]
+    assert len(answered["request_seconds"]) == 1
+    pages = [r for r in channel.received if r.path.endswith("/agent")]
+    assert [r.params.get("Digits") for r in pages] == [None, "9"]
+    assert pages[0].params["CallStatus"] == "ringing" and pages[0].signature_valid
+    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 1)
+    assert statuses(callbacks) == ["completed"]
+    assert "<Say>" in emulator.repeat(sid)  # Twilio sending the last request again
+    with pytest.raises(requests.HTTPError, match="409"):
+        emulator.caller(sid, "answer", {"Digits": "1"}, 1, answered["seen"])  # the call is over
