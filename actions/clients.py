@@ -14,13 +14,11 @@ from settings import (
     ServiceNowSettings,
     StoreSettings,
     TicketSettings,
-    TwilioRestSettings,
     load_environment,
 )
 from settings.directory import DirectorySettings
 from stores.database import open_database
 from stores.outbox import Outbox
-from telephony.twilio_rest import TwilioRest
 
 
 @lru_cache(maxsize=1)
@@ -28,13 +26,6 @@ def servicenow() -> ServiceNowClient:
     """The ServiceNow client configured from the environment (``SNOW_*``)."""
     load_environment()
     return ServiceNowClient(ServiceNowSettings.from_env())
-
-
-@lru_cache(maxsize=1)
-def twilio() -> TwilioRest:
-    """The Twilio REST client configured from the environment (``TWILIO_*``)."""
-    load_environment()
-    return TwilioRest(TwilioRestSettings.from_env())
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +51,7 @@ def directory_settings() -> DirectorySettings:
 
 
 def handoff() -> HandoffSettings:
-    """When and how the caller is handed to a person (``HANDOFF_*``); read per call so
+    """Whether the caller can be handed to a person now (``HANDOFF_*``); read per call so
     business hours and agent numbers can change without a restart."""
     load_environment()
     return HandoffSettings.from_env()

@@ -1,15 +1,17 @@
-"""Hand-off to a person through a Twilio conference.
+"""Hand-off to a person: the action decides, the voice channel places the calls.
 
-The caller is put on hold in a conference whose name carries no personal data,
-and an agent is rung with a whisper of who is calling and why. The transcript
-goes to ServiceNow first, as a work note on the call's incident or in a new
-one. With no agent line, outside business hours, or when Twilio fails, no call
-is placed: the caller is offered a ticket with everything said so far instead.
+``action_handoff`` checks that someone can be rung now (an agent list, business
+hours, a phone call), puts the transcript in ServiceNow (a work note on the
+call's incident, or a new one) and ends with a ``HandoffRequest``: the summary
+the agent hears first, and the one phone to ring when the console takes the
+call over. The voice channel (handoff.switchboard, in the Rasa process) rings,
+whispers and connects; when nobody takes the call it sends ``handoff_failed``
+with an outcome, and ``action_handoff_failed`` offers a ticket with everything
+said so far. The action server needs no Twilio account.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import Any
 
@@ -23,11 +25,11 @@ from actions.api.servicenow import ServiceNowError
 from actions.ask_questions import YES_NO_BUTTONS
 from actions.handoff_summary import summary, work_note
 from actions.ticket import CATEGORY_SUBJECTS
-from telephony.agent_call import new_conference_name, ring_agent
-from telephony.business_hours import describe as describe_hours
-from telephony.business_hours import is_open
+from contract import ENTITY_AGENT_NUMBER, ENTITY_HANDOFF_OUTCOME, OUTCOME_UNREACHABLE
+from handoff.business_hours import describe as describe_hours
+from handoff.business_hours import is_open
+from handoff.request import HandoffRequest
 from telephony.ids import is_call_sid
-from telephony.twilio_rest import TelephonyError
 
 logger = logging.getLogger(__name__)
 TICKET_OFFER = (
@@ -73,48 +75,34 @@ class ActionHandoff(Action):
         # A form the caller was in has been left by the rule that brought us
         # here; its answers stay for a ticket or for the agent.
         settings = clients.handoff()
-        # The console's take-over names the one agent to ring.
-        named = next(tracker.get_latest_entity_values("agent_number"), None)
-        if named:
-            settings = dataclasses.replace(settings, agent_numbers=(str(named),))
-        events: list[dict[str, Any]] = []
+        # The console's take-over names the one phone to ring.
+        named = next(tracker.get_latest_entity_values(ENTITY_AGENT_NUMBER), None)
+        agents = (str(named),) if named else settings.agent_numbers
         caller_sid = tracker.get_slot("call_sid") or tracker.sender_id
-        if not settings.agent_numbers or not is_call_sid(caller_sid):
+        if not agents or not is_call_sid(caller_sid):
             offer_ticket(dispatcher, "I can't put you through to a person right now.")
-            return events
+            return []
         if not is_open(settings.business_hours, settings.timezone):
             hours = describe_hours(settings.business_hours)
             when = f" They take calls {hours}." if hours else ""
             offer_ticket(dispatcher, f"Our agents aren't available at the moment.{when}")
-            return events
+            return []
         incident = await record_transcript(tracker)
         whisper = summary(tracker)
         if incident:
             whisper += f" The transcript is on incident {incident}."
-        conference = new_conference_name()
-        try:
-            await ring_agent(
-                clients.twilio(),
-                settings,
-                caller_sid=str(caller_sid),
-                conference=conference,
-                attempt=0,
-            )
-        except TelephonyError as error:
-            logger.warning("could not ring an agent: %s", error)
-            offer_ticket(dispatcher, "Sorry, I couldn't reach an agent just now.")
-            return events
+        request = HandoffRequest(whisper, agents=(str(named),) if named else ())
         dispatcher.utter_message(
             text="I'm bringing in a colleague. Please hold."
             if named
             else "I'm connecting you to an agent now. Please hold.",
-            json_message={"handoff": {"conference": conference}},
+            json_message=request.payload(),
         )
-        return [*events, SlotSet("handoff_summary", whisper), SlotSet("handoff_incident", incident)]
+        return [SlotSet("handoff_incident", incident)]
 
 
 class ActionHandoffFailed(Action):
-    """The caller is back from the hold: no agent took the call."""
+    """The caller is back from the hold, or was never put on it: no agent took the call."""
 
     def name(self) -> str:
         return "action_handoff_failed"
@@ -122,5 +110,9 @@ class ActionHandoffFailed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        offer_ticket(dispatcher, "Sorry, no agent is free right now.")
+        outcome = next(tracker.get_latest_entity_values(ENTITY_HANDOFF_OUTCOME), None)
+        if outcome == OUTCOME_UNREACHABLE:
+            offer_ticket(dispatcher, "Sorry, I couldn't reach an agent just now.")
+        else:
+            offer_ticket(dispatcher, "Sorry, no agent is free right now.")
         return []

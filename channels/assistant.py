@@ -171,10 +171,6 @@ class RasaAssistant:
         tracker.update(ConversationPaused())
         await self._save(tracker)
 
-    async def read_slot(self, call_sid: str, slot: str) -> Any:
-        tracker = await self._retrieve(call_sid)
-        return tracker.get_slot(slot) if tracker is not None else None
-
     async def health(self) -> dict[str, str]:
         checks = {
             "tracker store": self._check_tracker_store(),

@@ -6,7 +6,9 @@ and returns TwiML. Misunderstandings and silences are counted here and only
 here: the counts travel in the ``<Gather action>`` URL, which Twilio signs, so
 any replica can continue the call. A turn the assistant could not finish is
 never hidden behind a filler: the caller hears one apology and the question
-that is still open.
+that is still open. A turn that asks for a person is handed to the hand-off
+(``handoff.switchboard``): the caller holds in its conference, or hears the
+assistant's offer when no agent could be rung.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from channels.call import Call
 from channels.hints import hints_for
 from channels.menus import HUMAN_KEY, HUMAN_PAYLOAD, payload_for_keys
 from channels.turn import Assistant, AssistantUnavailable, Turn
-from channels.twiml import Listen, render_goodbye, render_turn
-from contract import INTENT_HANDOFF_FAILED
+from channels.twiml import Hold, Listen, render_goodbye, render_turn
+from contract import OUTCOME_UNREACHABLE
+from handoff.record import Handoff
+from handoff.request import HandoffRequest, back_command, take_over_command
 from settings import HandoffSettings, VoiceSettings
 
 logger = logging.getLogger(__name__)
@@ -81,6 +86,23 @@ def words_of(speech: str, limit: int, call_sid: str) -> str:
     return words.lstrip("/ ")
 
 
+class Handoffs(Protocol):
+    """What the conversation needs from the hand-off (``handoff.switchboard.Switchboard``)."""
+
+    async def start(self, caller_sid: str, request: HandoffRequest) -> Handoff | None:
+        """Rings the first agent; None when nobody could be rung."""
+
+    async def holding(self, caller_sid: str) -> Handoff | None: ...
+
+
+@dataclass(frozen=True)
+class TakeOver:
+    """What a take-over did: the assistant's words to the caller, and whether a phone rings."""
+
+    said: list[str] = field(default_factory=list)
+    ringing: bool = False
+
+
 class VoiceConversation:
     """Turns Twilio's reports about a call into the next TwiML."""
 
@@ -90,11 +112,13 @@ class VoiceConversation:
         voice: VoiceSettings,
         handoff: HandoffSettings,
         gather_url: Callable[[Counters], str],
+        handoffs: Handoffs,
     ) -> None:
         self.assistant = assistant
         self.voice = voice
         self.handoff = handoff
         self.gather_url = gather_url
+        self.handoffs = handoffs
 
     async def start(self, call: Call) -> str:
         turn = await self.assistant.start_call(call.sid, call.metadata)
@@ -125,11 +149,28 @@ class VoiceConversation:
             return await self._silent(call, counters)
         return await self._after(call, turn, counters, started)
 
-    async def back_from_hold(self, call: Call, counters: Counters) -> str:
-        """No agent took the call: the conversation goes on where it was."""
+    async def back_from_hold(self, call: Call, counters: Counters, outcome: str) -> str:
+        """No agent took the call (``outcome`` says why): the conversation goes on."""
         started = time.monotonic()
-        turn = await self.assistant.command(call.sid, f"/{INTENT_HANDOFF_FAILED}", call.metadata)
+        turn = await self.assistant.command(call.sid, back_command(outcome), call.metadata)
         return await self._after(call, turn, counters, started)
+
+    async def take_over(self, call_sid: str, agent_number: str) -> TakeOver:
+        """An operator asks for the call: the assistant hands it to their phone only.
+
+        The caller's live call is still in its ``<Gather>``; the caller of this
+        method redirects it to ``pending`` once the turn is saved, to hear it.
+        """
+        turn = await self.assistant.command(call_sid, take_over_command(agent_number), {})
+        if turn.failed:
+            return TakeOver()
+        request = HandoffRequest.from_messages(turn.messages)
+        if request is None:  # the assistant said why not (closed, no phone call)
+            return TakeOver(said=_texts(turn.messages))
+        if await self.handoffs.start(call_sid, request):
+            return TakeOver(said=_texts(turn.messages), ringing=True)
+        back = await self.assistant.command(call_sid, back_command(OUTCOME_UNREACHABLE), {})
+        return TakeOver(said=_texts(back.messages))
 
     async def replay(self, call: Call, counters: Counters) -> str:
         """Says the last turn again (Twilio was redirected here mid-call).
@@ -139,7 +180,11 @@ class VoiceConversation:
         """
         last = await self.assistant.last_turn(call.sid)
         fresh = counters if counters.turn else Counters(turn=secrets.randbelow(10**9))
-        return self.render(last.messages or [{"text": OPEN_QUESTION}], last, fresh.next())
+        hold = None
+        if HandoffRequest.from_messages(last.messages):  # taken over: hold for the operator
+            live = await self.handoffs.holding(call.sid)
+            hold = self._hold(live) if live else None
+        return self.render(last.messages or [{"text": OPEN_QUESTION}], last, fresh.next(), hold)
 
     async def apologise(self, call: Call, lead: str, counters: Counters) -> str:
         """``lead`` and the open question, when the turn itself could not run."""
@@ -158,11 +203,30 @@ class VoiceConversation:
             last = await self.assistant.last_turn(call.sid)
             return self._apologise(WENT_WRONG, last, counters.next(counters.misses + 1))
         if turn.understood:
-            return self.render(turn.messages, turn, counters.next())
+            return await self._deliver(call, turn, counters.next())
         misses = counters.misses + 1
         if self._transfer_due(misses):
             return await self._transfer(call, counters)
         return self.render(turn.messages, turn, counters.next(misses))
+
+    async def _deliver(
+        self, call: Call, turn: Turn, counters: Counters, lead: tuple[str, ...] = ()
+    ) -> str:
+        """The turn's TwiML; a turn that asks for a person starts the hand-off first."""
+        said = [{"text": text} for text in lead]
+        request = HandoffRequest.from_messages(turn.messages)
+        if request is None:
+            return self.render([*said, *turn.messages], turn, counters)
+        started = await self.handoffs.start(call.sid, request)
+        if started is not None:
+            return self.render([*said, *turn.messages], turn, counters, self._hold(started))
+        # Nobody could be rung: the assistant says so and offers a ticket instead.
+        unreachable = back_command(OUTCOME_UNREACHABLE)
+        back = await self.assistant.command(call.sid, unreachable, call.metadata)
+        if back.failed:
+            last = await self.assistant.last_turn(call.sid)
+            return self._apologise(WENT_WRONG, last, counters)
+        return self.render([*said, *back.messages], back, counters)
 
     async def _missed(self, call: Call, lead: str, last: Turn, counters: Counters) -> str:
         misses = counters.misses + 1
@@ -191,20 +255,24 @@ class VoiceConversation:
         if turn.failed:
             last = await self.assistant.last_turn(call.sid)
             return self._apologise(WENT_WRONG, last, counters.next())
-        lead = [{"text": STILL_NOT_UNDERSTOOD}]
-        return self.render([*lead, *turn.messages], turn, counters.next())
+        return await self._deliver(call, turn, counters.next(), lead=(STILL_NOT_UNDERSTOOD,))
 
     def _apologise(self, lead: str, last: Turn, counters: Counters) -> str:
         question = last.question or [{"text": OPEN_QUESTION}]
         return self.render([{"text": lead}, *question], last, counters)
 
-    def render(self, messages: list[dict], turn: Turn, counters: Counters) -> str:
+    def render(
+        self, messages: list[dict], turn: Turn, counters: Counters, hold: Hold | None = None
+    ) -> str:
         listen = Listen(
             action_url=self.gather_url(counters),
             hints=hints_for(turn.requested_slot, turn.buttons),
             keypad=Turn(messages=messages).keypad,
         )
-        return render_turn(messages, self.voice, listen, self.handoff.hold_music_url)
+        return render_turn(messages, self.voice, listen, hold)
+
+    def _hold(self, handoff: Handoff) -> Hold:
+        return Hold(handoff.conference, self.handoff.hold_music_url)
 
 
 def log_turn(call_sid: str, turn: Turn, started: float) -> None:
@@ -220,6 +288,10 @@ def log_turn(call_sid: str, turn: Turn, started: float) -> None:
         turn.understood,
         turn.failed,
     )
+
+
+def _texts(messages: list[dict[str, Any]]) -> list[str]:
+    return [str(m["text"]) for m in messages if m.get("text")]
 
 
 def _confidence(call: Call) -> float:

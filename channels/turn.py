@@ -72,7 +72,5 @@ class Assistant(Protocol):
 
     async def end_call(self, call_sid: str) -> None: ...
 
-    async def read_slot(self, call_sid: str, slot: str) -> Any: ...
-
     async def health(self) -> dict[str, str]:
         """Each part the assistant needs, with "ok" or what is wrong."""

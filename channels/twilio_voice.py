@@ -8,12 +8,15 @@ Routes under ``/webhooks/twilio_voice``:
   ``key``, says the last turn again (a call redirected here mid-call).
 - ``POST /status``: the call's status callback; a finished call leaves no form
   waiting.
-- ``POST /agent``, ``/agent_answer``, ``/agent_status``: the agent's leg of a
-  hand-off (channels.agent_leg); ``POST /handoff_failed``: the caller is back
-  from the hold because no agent took the call.
+- ``POST /agent_answered``, ``/agent_decided``, ``/agent_status``: the agent's
+  call of a hand-off (handoff.switchboard: whisper, accept or decline, no
+  answer); ``POST /back_from_hold``: no agent took the call, the assistant
+  goes on.
+- ``POST /takeover``: the console's take-over (JSON ``call_sid``,
+  ``operator_phone``; Rasa's API token as ``token``): ring only that phone.
 - ``GET /``: health: 200 when every part answers, 503 naming what does not.
 
-Every POST must carry a valid ``X-Twilio-Signature``. A turn's answer is
+Every other POST must carry a valid ``X-Twilio-Signature``. A turn's answer is
 stored under the request's key before it is returned, so a request Twilio
 retries is answered again, not run again, on whichever replica it reaches.
 Any fault becomes spoken TwiML (an apology and a way forward), never a 500.
@@ -23,8 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,17 +39,26 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from channels.agent_leg import AgentLeg
 from channels.assistant import RasaAssistant
 from channels.call import BadRequest, Call, read_call
 from channels.conversation import Counters, VoiceConversation, call_hash
 from channels.signature import SignatureCheck, signed_params
 from channels.turn import AssistantUnavailable
 from channels.twiml import render_goodbye, render_wait
-from settings import HandoffSettings, StoreSettings, VoiceSettings, load_environment
-from stores.database import open_database
+from channels.urls import channel_url
+from handoff.switchboard import Switchboard
+from settings import (
+    HandoffSettings,
+    StoreSettings,
+    TwilioRestSettings,
+    VoiceSettings,
+    load_environment,
+)
+from stores.database import StoreUnreachable, open_database
+from stores.handoffs import HandoffStore
 from stores.replies import ReplyStore
-from telephony.agent_call import channel_url
+from telephony.ids import is_call_sid
+from telephony.twilio_rest import TelephonyError, TwilioRest
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +71,8 @@ WENT_WRONG = "Sorry, something went wrong on my side."
 UNAVAILABLE = "Sorry, I'm having trouble on my side right now. Please say that again in a moment."
 MAX_WAITS = 3
 REPLIES_KEPT_SECONDS = 24 * 3600
+HANDOFFS_KEPT_SECONDS = 24 * 3600
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 Produce = Callable[[Call, Counters], Awaitable[str]]
 
 
@@ -83,8 +99,10 @@ class TwilioVoiceChannel(InputChannel):
         self.handoff = handoff
         self.stores = stores
         self.signature = SignatureCheck(settings)
-        self.agent_leg = AgentLeg(settings, handoff)
         self._replies: ReplyStore | None = None
+        self._switchboard: Switchboard | None = None
+        self._handoffs: HandoffStore | None = None
+        self._rest: TwilioRest | None = None
         self._assistant: RasaAssistant | None = None
         self._agent: Any = None
         self._running: dict[str, asyncio.Task[str]] = {}
@@ -111,6 +129,25 @@ class TwilioVoiceChannel(InputChannel):
             self._replies.purge(older_than_seconds=REPLIES_KEPT_SECONDS)
         return self._replies
 
+    def switchboard(self) -> Switchboard:
+        if self._switchboard is None:
+            self._switchboard = Switchboard(
+                self.handoff, self.settings, self.handoff_store, self.twilio
+            )
+        return self._switchboard
+
+    def handoff_store(self) -> HandoffStore:
+        if self._handoffs is None:
+            self._handoffs = HandoffStore(open_database(self.stores))
+            self._handoffs.purge(older_than_seconds=HANDOFFS_KEPT_SECONDS)  # summaries name callers
+        return self._handoffs
+
+    def twilio(self) -> TwilioRest:
+        """The process's one Twilio REST client (the hand-off's calls and redirects)."""
+        if self._rest is None:
+            self._rest = TwilioRest(TwilioRestSettings.from_env())
+        return self._rest
+
     def conversation(self, request: Request) -> VoiceConversation:
         base = self.signature.public_base(request)
         return VoiceConversation(
@@ -118,6 +155,7 @@ class TwilioVoiceChannel(InputChannel):
             self.settings,
             self.handoff,
             lambda counters: channel_url(base, "gather", **counters.query()),
+            self.switchboard(),
         )
 
     # -- routes ---------------------------------------------------------------
@@ -142,9 +180,13 @@ class TwilioVoiceChannel(InputChannel):
         async def caller_answered(request: Request) -> HTTPResponse:
             return await self._turn(request, self.conversation(request).answer)
 
-        @voice.route("/handoff_failed", methods=["POST"])
+        @voice.route("/back_from_hold", methods=["POST"])
         async def back_from_hold(request: Request) -> HTTPResponse:
-            return await self._turn(request, self.conversation(request).back_from_hold)
+            async def produce(call: Call, counters: Counters) -> str:
+                outcome = await self.switchboard().outcome(request.args.get("handoff", ""))
+                return await self.conversation(request).back_from_hold(call, counters, outcome)
+
+            return await self._turn(request, produce)
 
         @voice.route("/pending", methods=["POST"])
         async def pending_turn(request: Request) -> HTTPResponse:
@@ -154,24 +196,34 @@ class TwilioVoiceChannel(InputChannel):
         async def call_status(request: Request) -> HTTPResponse:
             return await self._callback(request, lambda call: self._call_status(request, call))
 
-        @voice.route("/agent", methods=["POST"])
+        @voice.route("/agent_answered", methods=["POST"])
         async def agent_answered(request: Request) -> HTTPResponse:
             return await self._answer(
                 request,
-                lambda call: self.agent_leg.whisper(request, self.assistant(request), call.sid),
+                lambda _: self.switchboard().agent_answered(*_handoff_of(request)),
             )
 
-        @voice.route("/agent_answer", methods=["POST"])
+        @voice.route("/agent_decided", methods=["POST"])
         async def agent_decided(request: Request) -> HTTPResponse:
             return await self._answer(
-                request, lambda call: self.agent_leg.answered(request, call.form)
+                request,
+                lambda call: self.switchboard().agent_decided(
+                    *_handoff_of(request), call.form.get("Digits", "")
+                ),
             )
 
         @voice.route("/agent_status", methods=["POST"])
         async def agent_status(request: Request) -> HTTPResponse:
             return await self._callback(
-                request, lambda call: self.agent_leg.status(request, call.form)
+                request,
+                lambda call: self.switchboard().agent_status(
+                    *_handoff_of(request), call.form.get("CallStatus", "")
+                ),
             )
+
+        @voice.route("/takeover", methods=["POST"])
+        async def takeover(request: Request) -> HTTPResponse:
+            return await self._take_over(request)
 
         return voice
 
@@ -301,7 +353,7 @@ class TwilioVoiceChannel(InputChannel):
         except BadRequest as error:
             return response.text(str(error), status=400)
         except Exception:
-            logger.exception("agent leg request failed for call %s", call_hash(call.sid))
+            logger.exception("agent call request failed for call %s", call_hash(call.sid))
             return _xml(render_goodbye(WENT_WRONG, self.settings))
 
     async def _callback(
@@ -315,10 +367,37 @@ class TwilioVoiceChannel(InputChannel):
             await handler(call)
         except BadRequest as error:
             return response.text(str(error), status=400)
-        except (AssistantUnavailable, SQLAlchemyError) as error:
+        except (AssistantUnavailable, SQLAlchemyError, StoreUnreachable) as error:
             logger.warning("call %s: status callback not stored: %s", call_hash(call.sid), error)
             return response.text("store unavailable", status=503)
         return response.empty()
+
+    async def _take_over(self, request: Request) -> HTTPResponse:
+        """The console's operator takes the call: their phone rings, the caller hears why."""
+        token = self.handoff.takeover_token
+        given = str(request.args.get("token") or "")
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+            return response.json({"error": "take-over needs Rasa's API token"}, status=403)
+        body = request.json if isinstance(request.json, dict) else {}
+        call_sid, phone = str(body.get("call_sid") or ""), str(body.get("operator_phone") or "")
+        if not is_call_sid(call_sid) or not _PHONE.match(phone):
+            return response.json({"error": "give call_sid and an E.164 operator_phone"}, status=400)
+        assistant = self.assistant(request)
+        try:
+            async with assistant.exclusive(call_sid):
+                if await self.switchboard().holding(call_sid):
+                    return response.json({"error": "the caller already waits for a person"}, 409)
+                taken = await self.conversation(request).take_over(call_sid, phone)
+        except (AssistantUnavailable, SQLAlchemyError, StoreUnreachable) as error:
+            logger.warning("call %s: take-over failed: %s", call_hash(call_sid), error)
+            return response.json({"error": "the assistant's stores are unavailable"}, status=503)
+        try:  # the caller's live call hears the saved turn (pending replays it)
+            await self.switchboard().send_caller(call_sid, "pending")
+        except TelephonyError as error:
+            logger.warning("call %s: take-over redirect failed: %s", call_hash(call_sid), error)
+            return response.json({"error": str(error), "said": taken.said}, status=502)
+        logger.info("call %s taken over from the console", call_hash(call_sid))
+        return response.json({"said": taken.said, "ringing": taken.ringing})
 
     async def _call_status(self, request: Request, call: Call) -> None:
         if call.form.get("CallStatus") not in ENDED_STATUSES:
@@ -326,7 +405,17 @@ class TwilioVoiceChannel(InputChannel):
         assistant = self.assistant(request)
         async with assistant.exclusive(call.sid):
             await assistant.end_call(call.sid)
+        await self.switchboard().caller_left(call.sid)
         logger.info("call %s ended (%s)", call_hash(call.sid), call.form.get("CallStatus"))
+
+
+def _handoff_of(request: Request) -> tuple[str, int]:
+    """The hand-off and attempt an agent-call request is about (the switchboard's URL)."""
+    handoff_id = request.args.get("handoff", "")
+    attempt = request.args.get("attempt", "")
+    if not re.fullmatch(r"[0-9a-f]{16}", handoff_id) or not attempt.isdigit():
+        raise BadRequest("agent request without a hand-off")
+    return handoff_id, int(attempt)
 
 
 def _xml(twiml: str) -> HTTPResponse:

@@ -2,7 +2,13 @@
 
 Every bot message of a turn is spoken inside one ``<Gather>`` so the caller can
 barge in at any point; buttons become a spoken menu answered by the keypad; a
+<<<<<<< HEAD
 ``{"hangup": true}`` payload ends the call. Text never changes the document's structure:
+=======
+``{"hangup": true}`` payload ends the call; ``{"ssml": "<speak>...</speak>"}``
+becomes nested SSML elements; a turn that hands the caller off ends in a
+conference (``Hold``) the hand-off chose. Text never changes the document's structure:
+>>>>>>> handoff
 the builder escapes it, and characters XML cannot carry are dropped.
 """
 
@@ -29,7 +35,6 @@ KNOWN_PAYLOADS = frozenset({PAYLOAD_HANGUP, PAYLOAD_HANDOFF, PAYLOAD_KEYPAD})
 KEYPAD_FINISH = "#"
 NOTHING_SAID_PROMPT = "Is there anything else I can help with?"
 AFTER_AGENT = "Thank you for calling the IT help desk. Goodbye."
-WHISPER_CHOICE = "Press 1 to take the call, or any other key to decline."
 
 
 def xml_safe(text: str) -> str:
@@ -69,15 +74,12 @@ def _says(messages: Sequence[dict[str, Any]], settings: VoiceSettings) -> list[S
     return says
 
 
-def handoff_conference(messages: Sequence[dict[str, Any]]) -> str | None:
-    """The conference a ``{"handoff": {"conference": NAME}}`` payload moves the caller to."""
-    for message in messages:
-        custom = message.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
-            name = custom["handoff"].get("conference")
-            if isinstance(name, str) and name:
-                return name
-    return None
+@dataclass(frozen=True)
+class Hold:
+    """The caller waits in ``conference`` (hearing ``music_url``) until an agent joins."""
+
+    conference: str
+    music_url: str = ""
 
 
 def ends_call(messages: Sequence[dict[str, Any]]) -> bool:
@@ -110,23 +112,22 @@ def render_turn(
     messages: Sequence[dict[str, Any]],
     settings: VoiceSettings,
     listen: Listen,
-    hold_music_url: str | None = None,
+    hold: Hold | None = None,
 ) -> str:
     """TwiML for a turn: every message spoken, then listen, hold, or hang up."""
     response = VoiceResponse()
     says = _says(messages, settings)
-    conference = handoff_conference(messages)
-    if conference:
+    if hold is not None:
         for say in says:
             response.append(say)
         dial = Dial()
         dial.conference(
-            conference,
+            hold.conference,
             start_conference_on_enter=False,
             end_conference_on_exit=True,
             beep=False,
-            wait_url=hold_music_url or None,
-            wait_method="GET" if hold_music_url else None,
+            wait_url=hold.music_url or None,
+            wait_method="GET" if hold.music_url else None,
         )
         response.append(dial)
         response.say(AFTER_AGENT, voice=settings.voice, language=settings.language)
@@ -163,33 +164,4 @@ def render_wait(text: str, redirect_url: str, settings: VoiceSettings) -> str:
     response = VoiceResponse()
     response.say(xml_safe(text), voice=settings.voice, language=settings.language)
     response.redirect(redirect_url, method="POST")
-    return str(response)
-
-
-def render_whisper(summary: str, action_url: str, settings: VoiceSettings) -> str:
-    """What an agent hears on answering: who calls and why, then press 1 to accept."""
-    response = VoiceResponse()
-    whisper = Gather(
-        input="dtmf",
-        num_digits=1,
-        timeout=8,
-        action=action_url,
-        method="POST",
-        action_on_empty_result=True,
-    )
-    text = f"Help desk transfer. {render_for_speech(summary)} {WHISPER_CHOICE}"
-    whisper.say(xml_safe(text), voice=settings.voice, language=settings.language)
-    response.append(whisper)
-    return str(response)
-
-
-def render_agent_joins(conference: str, settings: VoiceSettings) -> str:
-    """The accepting agent enters the caller's conference; either leaving ends it."""
-    response = VoiceResponse()
-    response.say("Connecting you to the caller.", voice=settings.voice, language=settings.language)
-    dial = Dial()
-    dial.conference(
-        conference, start_conference_on_enter=True, end_conference_on_exit=True, beep=False
-    )
-    response.append(dial)
     return str(response)

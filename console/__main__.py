@@ -17,8 +17,6 @@ def main() -> None:
     args = parser.parse_args()
     load_environment()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # twilio's client logs every request's URL and headers at INFO: too chatty, never needed.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     settings = ConsoleSettings.from_env()
     app = create_app(settings)
     app.run(

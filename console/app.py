@@ -31,12 +31,10 @@ from console.passwords import hash_password, verify_password
 from console.rasa_api import RasaApi, RasaApiError
 from console.ratelimit import SignInLimiter
 from console.sessions import COOKIE, LIFETIME_SECONDS, Session, Sessions
-from console.takeover import CallRedirector, take_over
 from console.training import Trainer
 from settings import PROJECT_ROOT, ServiceNowSettings
 from settings.console import ConsoleSettings, Operator
 from telephony.ids import is_call_sid
-from telephony.twilio_rest import TelephonyError
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -52,23 +50,15 @@ SECURITY_HEADERS = {
 }
 
 
-def _default_twilio() -> CallRedirector:
-    from settings import TwilioRestSettings
-    from telephony.twilio_rest import TwilioRest
-
-    return TwilioRest(TwilioRestSettings.from_env())
-
-
 def create_app(
     settings: ConsoleSettings,
     *,
     rasa: RasaApi | None = None,
-    twilio: CallRedirector | None = None,
     servicenow: ServiceNowSettings | None = None,
     name: str = "helpdesk_console",
     start_feed: bool = True,
 ) -> Sanic:
-    """The console app; ``rasa`` and ``twilio`` can be fakes in tests."""
+    """The console app; ``rasa`` can be a fake in tests."""
     app = Sanic(name)
     app.config.KEEP_ALIVE_TIMEOUT = 75
     app.static("/static", str(STATIC), name="static")
@@ -82,7 +72,6 @@ def create_app(
     ctx.rasa = rasa or RasaApi(
         settings.rasa_url, settings.rasa_api_token, settings.rasa_replica_urls
     )
-    ctx.twilio = twilio
     ctx.servicenow = servicenow or ServiceNowSettings.from_env()
     ctx.board = Board(settings.silence_seconds, lambda call: _ended(app, call))
     ctx.board.finished = ctx.store.ended_sids()
@@ -316,22 +305,16 @@ def _routes(app: Sanic) -> None:
             request.ctx.session.notice = "The caller is already waiting for a person."
             return response.redirect(f"/calls/{sid}", status=303)
         operator = _operator(request)
-        if ctx.twilio is None:
-            ctx.twilio = _default_twilio()
         try:
-            said = await take_over(
-                ctx.rasa,
-                ctx.twilio,
-                call_sid=sid,
-                operator_phone=operator.phone,
-                voice_base_url=ctx.settings.voice_base_url,
-            )
+            taken = await ctx.rasa.take_over(sid, operator.phone)
+            heard = f"The caller hears: {' '.join(taken.said)} " if taken.said else ""
             request.ctx.session.notice = (
-                f"The caller hears: {' '.join(said)} Your phone is ringing: press 1 to join."
-                if said
-                else "Your phone is ringing: press 1 to join."
+                f"{heard}Your phone is ringing: press 1 to join."
+                if taken.ringing
+                else f"{heard}Your phone could not be rung."
             )
-        except (RasaApiError, TelephonyError) as error:
+            logger.info("call %s taken over from the console", sid)
+        except RasaApiError as error:
             logger.warning("take-over of call %s failed: %s", sid, error)
             request.ctx.session.notice = f"Could not take the call over: {error}"
         return response.redirect(f"/calls/{sid}", status=303)

@@ -1,5 +1,9 @@
 """The one client of Rasa's HTTP API the console uses (``--enable-api --auth-token``).
 
+It also carries the take-over to the voice channel's ``/takeover`` route, in the
+same Rasa server and checked against the same token: the Rasa process rings
+the operator and moves the caller, so the console needs no Twilio account.
+
 Rasa reads the token from the ``token`` query parameter only, so every request
 carries it there; URLs are therefore never logged. Failures become ``RasaApiError``
 naming the operation and the status, never the token.
@@ -7,8 +11,8 @@ naming the operation and the status, never the token.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 
@@ -16,8 +20,19 @@ TIMEOUT = aiohttp.ClientTimeout(total=30)
 MODEL_TIMEOUT = aiohttp.ClientTimeout(total=300)
 
 
+TAKEOVER_PATH = "/webhooks/twilio_voice/takeover"
+
+
 class RasaApiError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class TakeOver:
+    """What the caller hears, and whether the operator's phone is ringing."""
+
+    said: list[str] = field(default_factory=list)
+    ringing: bool = False
 
 
 class RasaApi:
@@ -55,16 +70,15 @@ class RasaApi:
         except TimeoutError:
             raise RasaApiError(f"Rasa could not {operation}: no answer in time") from None
 
-    async def trigger_intent(
-        self, conversation_id: str, intent: str, entities: dict[str, str]
-    ) -> list[str]:
-        """Runs ``intent`` in the conversation as if the caller said it; returns what was said."""
-        path = f"/conversations/{quote(conversation_id, safe='')}/trigger_intent"
-        reply = await self._request(
-            "trigger an intent", "POST", path, {"name": intent, "entities": entities}
+    async def take_over(self, call_sid: str, operator_phone: str) -> TakeOver:
+        """Hands the live call to ``operator_phone``: only that phone rings."""
+        body = {"call_sid": call_sid, "operator_phone": operator_phone}
+        reply = await self._request("take the call over", "POST", TAKEOVER_PATH, body) or {}
+        said = reply.get("said") if isinstance(reply, dict) else None
+        return TakeOver(
+            said=[str(text) for text in said or [] if text],
+            ringing=bool(reply.get("ringing")) if isinstance(reply, dict) else False,
         )
-        messages = (reply or {}).get("messages") or []
-        return [str(m.get("text")) for m in messages if isinstance(m, dict) and m.get("text")]
 
     async def model_file(self) -> str | None:
         """The model Rasa is running."""

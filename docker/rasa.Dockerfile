@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir -r /tmp/deps/requirements.txt -c /tmp/deps/constr
 COPY settings /app/settings
 COPY speech /app/speech
 COPY telephony /app/telephony
+COPY handoff /app/handoff
 COPY channels /app/channels
 COPY stores /app/stores
 COPY contract.py /app/

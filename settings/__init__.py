@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -152,7 +152,11 @@ class StackSettings:
 
 @dataclass(frozen=True)
 class HandoffSettings:
-    """When the assistant hands the caller to a person, and how it calls them."""
+    """When the assistant hands the caller to a person, and how it calls them.
+
+    The action server reads the agent list and the hours (whether to hand off);
+    the Rasa process reads the rest (handoff.switchboard rings the agents).
+    """
 
     agent_numbers: tuple[str, ...]
     support_number: str
@@ -163,6 +167,9 @@ class HandoffSettings:
     business_hours: str
     timezone: str
     channel_base_url: str
+    # Rasa's API token (RASA_API_TOKEN): the console's take-over request carries it.
+    # Empty: take-over is off.
+    takeover_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> HandoffSettings:
@@ -182,6 +189,7 @@ class HandoffSettings:
             business_hours=_get(env, "HANDOFF_BUSINESS_HOURS", "always"),
             timezone=_get(env, "HANDOFF_TIMEZONE", "America/New_York"),
             channel_base_url=public or f"http://127.0.0.1:{_int(env, 'RASA_PORT', 5005)}",
+            takeover_token=env.get("RASA_API_TOKEN") or "",
         )
 
 

@@ -73,7 +73,6 @@ class ConsoleSettings:
     rasa_api_token: str = field(repr=False)
     # Every Rasa process a new model must be loaded into (replicas behind nginx).
     rasa_replica_urls: tuple[str, ...]
-    voice_base_url: str
     events_db: Path
     db: Path
     reviewed_nlu: Path
@@ -87,7 +86,6 @@ class ConsoleSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ConsoleSettings:
         var = PROJECT_ROOT / "var"
-        public = (env.get("PUBLIC_URL") or "").rstrip("/")
         rasa_port = _int(env, "RASA_PORT", 5005)
         settings = cls(
             port=console_port(env),
@@ -101,7 +99,6 @@ class ConsoleSettings:
                 for url in (env.get("CONSOLE_RASA_REPLICA_URLS") or "").split(",")
                 if url.strip()
             ),
-            voice_base_url=public or f"http://127.0.0.1:{rasa_port}",
             events_db=Path(_get(env, "RASA_EVENT_BROKER_DB", str(var / "events.sqlite3"))),
             db=Path(_get(env, "CONSOLE_DB", str(var / "console.sqlite3"))),
             reviewed_nlu=Path(

@@ -101,6 +101,16 @@ def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict
     return merged
 
 
+# Only the Rasa process (the hand-off) uses Twilio's REST API: the others run without
+# the account, so a change that needs it elsewhere fails in every stack test.
+TWILIO_ACCOUNT = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+
+
+def without_twilio_account(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with the Twilio account blanked (set empty, so ``.env`` cannot fill it)."""
+    return {**env, **{name: "" for name in TWILIO_ACCOUNT}}
+
+
 def rasa_service(
     name: str, port: int, model: Path, log_dir: Path, env: Mapping[str, str]
 ) -> Service:
@@ -140,7 +150,7 @@ def build_services(
         python_module("console", "--port", str(ports.console)),
         f"{local}:{ports.console}/health",
         log_dir / "console.log",
-        env,
+        without_twilio_account(env),
     )
     services = [
         Service(
@@ -171,7 +181,7 @@ def build_services(
             python_module("actions.server", "--port", str(ports.actions)),
             f"{local}:{ports.actions}/health",
             log_dir / "actions.log",
-            env,
+            without_twilio_account(env),
         ),
     ]
     if replicas <= 1:
@@ -192,7 +202,7 @@ def build_services(
         )
     )
     replica_urls = ",".join(f"{local}:{port}" for port in replica_ports)
-    console.env = {**env, "CONSOLE_RASA_REPLICA_URLS": replica_urls}
+    console.env = {**console.env, "CONSOLE_RASA_REPLICA_URLS": replica_urls}
     return [*services, console]
 
 

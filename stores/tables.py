@@ -34,6 +34,21 @@ ticket_outbox = sa.Table(
     sa.Column("filed_at", sa.Float, nullable=True),
 )
 
+# One row per hand-off to a person (handoff.record.Handoff), owned by handoff.switchboard.
+handoffs = sa.Table(
+    "handoffs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("caller_sid", sa.String(64), nullable=False, index=True),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("agents", sa.Text, nullable=False),  # JSON list of phone numbers
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False),  # ringing, offered, connected, returned
+    sa.Column("outcome", sa.String(16), nullable=True),  # why it returned
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
 
 def create_tables(engine: sa.engine.Engine) -> None:
     metadata.create_all(engine, checkfirst=True)

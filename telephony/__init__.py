@@ -1,5 +1,4 @@
-"""Telephony pieces shared by the actions and the voice channel.
-
-``twilio_rest.TwilioRest`` is the one client of Twilio's REST API (real Twilio,
-or the local emulator by configuration); the hand-off builds its calls on it.
+"""Twilio pieces: the one REST client (``twilio_rest.TwilioRest``, real Twilio or the
+local emulator by configuration) and what a call SID looks like. Only the Rasa
+process builds the client: the hand-off (handoff.switchboard) places and moves calls.
 """

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from channels.turn import AssistantUnavailable, Turn
+from handoff.record import Handoff
+from handoff.request import HandoffRequest
 from settings import HandoffSettings, VoiceSettings
+from telephony.twilio_rest import TelephonyError
 
 CALL_SID = "CA" + "b" * 32
 QUESTION = {"text": "How urgent is it?", "buttons": [{"title": "high", "payload": "/affirm"}]}
+HOLDING = {
+    "text": "I'm connecting you to an agent now. Please hold.",
+    "custom": HandoffRequest("A caller asked for a person.").payload(),
+}
+TICKET_OFFER = {
+    "text": "Sorry, I couldn't reach an agent just now. I can open a ticket. Shall I do that?",
+    "buttons": [{"title": "yes", "payload": "/affirm"}, {"title": "no", "payload": "/deny"}],
+}
 
 
 def voice_settings(**env: str) -> VoiceSettings:
@@ -56,8 +66,10 @@ class ScriptedAssistant:
 
     async def command(self, call_sid: str, payload: str, metadata: dict[str, str]) -> Turn:
         self.commands.append(payload)
-        if payload == "/request_human":
-            return Turn(messages=[{"text": "I'm connecting you to an agent now. Please hold."}])
+        if payload.startswith("/request_human"):
+            return Turn(messages=[HOLDING], intent="request_human", actions=("action_handoff",))
+        if payload.startswith("/handoff_failed"):
+            return Turn(messages=[TICKET_OFFER], intent="handoff_failed")
         return await self._turn()
 
     async def last_turn(self, call_sid: str) -> Turn:
@@ -68,8 +80,46 @@ class ScriptedAssistant:
     async def end_call(self, call_sid: str) -> None:
         self.ended.append(call_sid)
 
-    async def read_slot(self, call_sid: str, slot: str) -> Any:
-        return None
-
     async def health(self) -> dict[str, str]:
         return dict(self.health_report)
+
+
+class FakeHandoffs:
+    """The hand-off as the conversation sees it: rings (or cannot), remembers the request."""
+
+    def __init__(self, reachable: bool = True) -> None:
+        self.reachable = reachable
+        self.requests: list[HandoffRequest] = []
+        self.live: Handoff | None = None
+
+    async def start(self, caller_sid: str, request: HandoffRequest) -> Handoff | None:
+        self.requests.append(request)
+        if not self.reachable:
+            return None
+        self.live = Handoff("ab12" * 4, caller_sid, request.summary, request.agents or ("+1",))
+        return self.live
+
+    async def holding(self, caller_sid: str) -> Handoff | None:
+        return self.live
+
+
+class FakeTwilio:
+    """Records calls placed and redirects; ``failing`` makes every request fail."""
+
+    def __init__(self) -> None:
+        self.placed: list[dict[str, object]] = []
+        self.redirects: list[tuple[str, str]] = []
+        self.failing = False
+
+    async def place_call(
+        self, to: str, from_: str, twiml: str, status_callback: str, timeout_seconds: int
+    ) -> str:
+        if self.failing:
+            raise TelephonyError("Twilio could not place a call: HTTP 500")
+        self.placed.append({"to": to, "twiml": twiml, "status_callback": status_callback})
+        return "CA" + f"{len(self.placed):032x}"
+
+    async def redirect_call(self, call_sid: str, url: str) -> None:
+        if self.failing:
+            raise TelephonyError("Twilio could not redirect a call: HTTP 500")
+        self.redirects.append((call_sid, url))

@@ -1,8 +1,10 @@
 """Hand-off: the caller reaches a person through a Twilio conference.
 
 The Twilio REST emulator plays the phone network: it rings the agents the
-assistant calls, plays them the whisper, presses their keys and records who
-joined which conference.
+Rasa process calls, plays them the whisper, presses their keys and records who
+joined which conference. The action server and the console run without a
+Twilio account (stack/local.py), so every test here also checks that they
+need none.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import pytest
 import requests
 
 from tests.integration.conftest import AGENT, SECOND_AGENT, Stack
+
+OPERATOR = "+15555550177"
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -120,3 +124,44 @@ def test_transcript_is_added_to_the_calls_incident(agents: Stack) -> None:
     assert "transferred this caller to an agent" in notes
     assert "Caller: i dropped it this morning" in notes
     call.hang_up()
+
+
+def test_the_console_take_over_rings_only_the_operator_and_holds_the_caller(
+    agents: Stack,
+) -> None:
+    agents.set_agent(OPERATOR, "accept")
+    call = agents.call()
+    call.dial()
+    call.say("my vpn keeps disconnecting")
+    rung_before = len(agents.agent_calls())
+    token = agents.service("rasa").env["RASA_API_TOKEN"]
+    reply = requests.post(
+        f"{agents.voice_url}/webhooks/twilio_voice/takeover",
+        params={"token": token},
+        json={"call_sid": call.sid, "operator_phone": OPERATOR},
+        timeout=30,
+    )
+    reply.raise_for_status()
+    assert reply.json()["ringing"] is True
+    assert "bringing in a colleague" in " ".join(reply.json()["said"])
+    leg = requests.get(f"{agents.twilio_url}/_emulator/calls/{call.sid}", timeout=5).json()
+    assert leg["pending_redirect"].endswith("/webhooks/twilio_voice/pending")
+    requests.post(
+        f"{agents.twilio_url}/_emulator/calls/{call.sid}/redirect_taken", json={}, timeout=5
+    ).raise_for_status()
+    holding = call._request(leg["pending_redirect"], {})
+    assert "bringing in a colleague" in holding.text
+    assert holding.conference and holding.conference.startswith("handoff-")
+    assert call.wait_on_hold().agent_joined
+    assert [leg["to"] for leg in agents.agent_calls()[rung_before:]] == [OPERATOR]
+    call.hang_up()
+
+
+def test_a_take_over_without_rasas_token_is_refused(agents: Stack) -> None:
+    reply = requests.post(
+        f"{agents.voice_url}/webhooks/twilio_voice/takeover",
+        params={"token": "not-the-token"},
+        json={"call_sid": "CA" + "0" * 32, "operator_phone": OPERATOR},
+        timeout=10,
+    )
+    assert reply.status_code == 403

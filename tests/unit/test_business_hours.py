@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telephony.business_hours import BusinessHoursError, describe, is_open
+from handoff.business_hours import BusinessHoursError, describe, is_open
 
 NY = ZoneInfo("America/New_York")
 

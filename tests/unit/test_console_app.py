@@ -1,7 +1,8 @@
 """The console over real loopback HTTP, served in-process (no child process).
 
 Sign-in, sessions, CSRF and the rate limit, then the pages an operator uses,
-with Rasa's API and Twilio's REST API replaced by fakes that record calls.
+with Rasa's API (and the voice channel's take-over route) replaced by a fake
+that records calls. The console has no Twilio client.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sanic import Sanic
 
 from console.app import create_app
 from console.passwords import hash_password
+from console.rasa_api import TakeOver
 from console.sessions import COOKIE
 from settings.console import ConsoleSettings
 from stack.processes import free_port
@@ -33,25 +35,18 @@ _names = itertools.count()
 
 class FakeRasa:
     def __init__(self) -> None:
-        self.triggered: list[tuple[str, str, dict[str, str]]] = []
+        self.taken: list[tuple[str, str]] = []
+        self.ringing = True
 
-    async def trigger_intent(self, sid: str, intent: str, entities: dict[str, str]) -> list[str]:
-        self.triggered.append((sid, intent, entities))
-        return ["I'm bringing in a colleague. Please hold."]
+    async def take_over(self, sid: str, operator_phone: str) -> TakeOver:
+        self.taken.append((sid, operator_phone))
+        return TakeOver(["I'm bringing in a colleague. Please hold."], ringing=self.ringing)
 
     async def model_file(self) -> str | None:
         return None
 
     async def load_model(self, path: str) -> None:
         raise AssertionError("not in these tests")
-
-
-class FakeTwilio:
-    def __init__(self) -> None:
-        self.redirects: list[tuple[str, str]] = []
-
-    async def redirect_call(self, call_sid: str, url: str) -> None:
-        self.redirects.append((call_sid, url))
 
 
 def settings_for(tmp_path: Path, **overrides: str) -> ConsoleSettings:
@@ -77,16 +72,9 @@ class Console:
         url: str,
         client: aiohttp.ClientSession,
         rasa: FakeRasa,
-        twilio: FakeTwilio,
         events: Path,
     ):
-        self.url, self.client, self.rasa, self.twilio, self.events = (
-            url,
-            client,
-            rasa,
-            twilio,
-            events,
-        )
+        self.url, self.client, self.rasa, self.events = url, client, rasa, events
 
     async def get(self, path: str) -> tuple[int, str, aiohttp.ClientResponse]:
         async with self.client.get(self.url + path, allow_redirects=False) as reply:
@@ -130,8 +118,8 @@ class Console:
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
     Sanic.test_mode = True  # lets several apps start in one process, as sanic-testing does
     settings = settings_for(tmp_path)
-    rasa, twilio = FakeRasa(), FakeTwilio()
-    app = create_app(settings, rasa=rasa, twilio=twilio, name=f"console_test_{next(_names)}")  # type: ignore[arg-type]
+    rasa = FakeRasa()
+    app = create_app(settings, rasa=rasa, name=f"console_test_{next(_names)}")  # type: ignore[arg-type]
     port = free_port()
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     assert server is not None
@@ -139,7 +127,7 @@ async def console(tmp_path: Path) -> AsyncIterator[Console]:
     await server.after_start()
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
     async with aiohttp.ClientSession(cookie_jar=jar) as client:
-        yield Console(f"http://127.0.0.1:{port}", client, rasa, twilio, settings.events_db)
+        yield Console(f"http://127.0.0.1:{port}", client, rasa, settings.events_db)
     await server.before_stop()
     server.close()
     await server.wait_closed()
@@ -293,12 +281,21 @@ async def test_take_over_rings_the_operator_through_the_hand_off(console: Consol
     token = await console.csrf(f"/calls/{CALL_SID}")
     status, _, _ = await console.post(f"/calls/{CALL_SID}/takeover", {"csrf": token})
     assert status == 303
-    assert console.rasa.triggered == [(CALL_SID, "request_human", {"agent_number": OPERATOR_PHONE})]
-    [(sid, url)] = console.twilio.redirects
-    assert sid == CALL_SID
-    assert url.endswith("/webhooks/twilio_voice/pending")
+    assert console.rasa.taken == [(CALL_SID, OPERATOR_PHONE)]
     _, html, _ = await console.get(f"/calls/{CALL_SID}")
     assert "bringing in a colleague" in html
+    assert "Your phone is ringing" in html
+
+
+async def test_a_take_over_whose_phone_could_not_be_rung_says_so(console: Console) -> None:
+    console.rasa.ringing = False
+    await console.sign_in()
+    console.broker_rows(*call_events(time.time()))
+    await wait_for(lambda: _listed(console))
+    token = await console.csrf(f"/calls/{CALL_SID}")
+    await console.post(f"/calls/{CALL_SID}/takeover", {"csrf": token})
+    _, html, _ = await console.get(f"/calls/{CALL_SID}")
+    assert "Your phone could not be rung" in html
 
 
 async def test_a_caller_already_on_hold_is_not_taken_over_twice(console: Console) -> None:
@@ -310,7 +307,7 @@ async def test_a_caller_already_on_hold_is_not_taken_over_twice(console: Console
     token = await console.csrf(f"/calls/{CALL_SID}")
     status, _, _ = await console.post(f"/calls/{CALL_SID}/takeover", {"csrf": token})
     assert status == 303
-    assert console.rasa.triggered == [] and console.twilio.redirects == []
+    assert console.rasa.taken == []
 
 
 async def _listed(console: Console) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from stack.local import Ports, stack_environment
+from pathlib import Path
+
+from stack.local import Ports, build_services, stack_environment
 
 PORTS = Ports(rasa=6005, actions=6055, duckling=6000, servicenow=6089, twilio=6090)
 FIRST_STACK = {
@@ -34,3 +36,17 @@ def test_a_remote_system_set_explicitly_is_kept() -> None:
 def test_a_servicenow_instance_is_never_replaced_by_the_emulator() -> None:
     env = stack_environment(PORTS, {"SNOW_INSTANCE": "dev12345", "SNOW_HOST": ""})
     assert env.get("SNOW_HOST", "") == ""
+
+
+def test_only_the_rasa_process_gets_the_twilio_account(tmp_path: Path) -> None:
+    env = {
+        **stack_environment(PORTS, FIRST_STACK),
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "TWILIO_AUTH_TOKEN": "secret-token",
+        "RASA_API_TOKEN": "t",
+        "RASA_EVENT_BROKER_DB": str(tmp_path / "events.sqlite3"),
+    }
+    services = build_services(PORTS, tmp_path, env, tmp_path / "snow.db", tmp_path / "m.tar.gz")
+    account = {s.name: s.env.get("TWILIO_AUTH_TOKEN") for s in services}
+    assert account["rasa"] == "secret-token"
+    assert account["action-server"] == "" and account["console"] == ""

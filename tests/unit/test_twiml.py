@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channels.twiml import Listen, render_goodbye, render_turn, render_wait
+from channels.twiml import Hold, Listen, render_goodbye, render_turn, render_wait
 from settings import VoiceSettings
 
 VOICE = VoiceSettings.from_env({"TWILIO_AUTH_TOKEN": "t"})
@@ -77,15 +77,23 @@ def test_unknown_custom_payload_is_ignored_with_a_log_line(
     assert "carousel" in caplog.text
 
 
-def test_handoff_payload_puts_the_caller_on_hold_in_the_conference() -> None:
-    messages = [{"text": "Please hold.", "custom": {"handoff": {"conference": "handoff-ab12"}}}]
-    root = parse(render_turn(messages, VOICE, LISTEN, hold_music_url="https://music.test/hold.mp3"))
+def test_a_hold_puts_the_caller_in_the_hand_offs_conference() -> None:
+    messages = [{"text": "Please hold.", "custom": {"handoff": {"summary": "A caller."}}}]
+    hold = Hold("handoff-ab12", "https://music.test/hold.mp3")
+    root = parse(render_turn(messages, VOICE, LISTEN, hold))
     assert [child.tag for child in root] == ["Say", "Dial", "Say", "Hangup"]
     conference = root.find("Dial/Conference")
     assert conference.text == "handoff-ab12"
     assert conference.get("startConferenceOnEnter") == "false"
     assert conference.get("endConferenceOnExit") == "true"
     assert conference.get("waitUrl") == "https://music.test/hold.mp3"
+
+
+def test_a_hand_off_payload_without_a_hold_is_spoken_and_listened_after() -> None:
+    messages = [{"text": "Please hold.", "custom": {"handoff": {"summary": "A caller."}}}]
+    root = parse(render_turn(messages, VOICE, LISTEN))
+    assert root.find("Dial") is None
+    assert [say.text for say in root.findall("Gather/Say")] == ["Please hold."]
 
 
 def test_markup_in_a_response_is_spoken_not_obeyed() -> None:

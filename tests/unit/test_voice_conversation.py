@@ -24,7 +24,10 @@ from channels.turn import Turn
 from channels.twiml import NOTHING_SAID_PROMPT
 from tests.voice_fakes import (
     CALL_SID,
+    HOLDING,
     QUESTION,
+    TICKET_OFFER,
+    FakeHandoffs,
     ScriptedAssistant,
     handoff_settings,
     voice_settings,
@@ -38,7 +41,9 @@ NOT_UNDERSTOOD = Turn(
 )
 
 
-def conversation(assistant: ScriptedAssistant, **env: str) -> VoiceConversation:
+def conversation(
+    assistant: ScriptedAssistant, handoffs: FakeHandoffs | None = None, **env: str
+) -> VoiceConversation:
     return VoiceConversation(
         assistant,
         voice_settings(**env),
@@ -47,7 +52,13 @@ def conversation(assistant: ScriptedAssistant, **env: str) -> VoiceConversation:
             "http://127.0.0.1/webhooks/twilio_voice/gather?"
             + "&".join(f"{k}={v}" for k, v in counters.query().items())
         ),
+        handoffs or FakeHandoffs(),
     )
+
+
+def conference(twiml: str) -> str | None:
+    found = ET.fromstring(twiml).find("Dial/Conference")
+    return found.text if found is not None else None
 
 
 def call(**form: str) -> Call:
@@ -108,6 +119,58 @@ async def test_the_third_miss_in_a_row_transfers_the_caller() -> None:
     assert assistant.commands == ["/request_human"]
     assert says(twiml)[0] == STILL_NOT_UNDERSTOOD
     assert "connecting you to an agent" in says(twiml)[1]
+    assert conference(twiml) == "handoff-" + "ab12" * 4
+
+
+async def test_a_turn_asking_for_a_person_holds_the_caller_in_the_hand_offs_conference() -> None:
+    handoffs = FakeHandoffs()
+    twiml = await conversation(ScriptedAssistant(), handoffs).answer(
+        call(Digits="0"), Counters(turn=4)
+    )
+    (request,) = handoffs.requests
+    assert request.summary == "A caller asked for a person."
+    assert conference(twiml) == handoffs.live.conference
+    assert ET.fromstring(twiml).find("Gather") is None
+
+
+async def test_when_nobody_can_be_rung_the_caller_hears_why_and_a_ticket_offer_at_once() -> None:
+    assistant = ScriptedAssistant()
+    twiml = await conversation(assistant, FakeHandoffs(reachable=False)).answer(
+        call(Digits="0"), Counters(turn=4)
+    )
+    assert assistant.commands == [
+        "/request_human",
+        '/handoff_failed{"handoff_outcome": "unreachable"}',
+    ]
+    assert conference(twiml) is None
+    assert "couldn't reach an agent" in says(twiml)[0]
+    assert next_counters(twiml).turn == 5
+
+
+async def test_back_from_the_hold_the_assistant_learns_why() -> None:
+    assistant = ScriptedAssistant()
+    await conversation(assistant).back_from_hold(call(), Counters(turn=5), "no_agent")
+    assert assistant.commands == ['/handoff_failed{"handoff_outcome": "no_agent"}']
+
+
+async def test_a_taken_over_call_redirected_to_its_last_turn_holds_for_the_operator() -> None:
+    handoffs = FakeHandoffs()
+    assistant = ScriptedAssistant()
+    taken = await conversation(assistant, handoffs).take_over(CALL_SID, "+15555550177")
+    assert taken.ringing and taken.said == [HOLDING["text"]]
+    assert assistant.commands == ['/request_human{"agent_number": "+15555550177"}']
+    assistant.last = Turn(messages=[HOLDING])
+    twiml = await conversation(assistant, handoffs).replay(call(), Counters())
+    assert conference(twiml) == handoffs.live.conference
+
+
+async def test_a_take_over_whose_phone_cannot_be_rung_leaves_the_caller_a_ticket_offer() -> None:
+    assistant = ScriptedAssistant()
+    taken = await conversation(assistant, FakeHandoffs(reachable=False)).take_over(
+        CALL_SID, "+15555550177"
+    )
+    assert not taken.ringing
+    assert taken.said == [TICKET_OFFER["text"]]
 
 
 async def test_low_confidence_speech_is_asked_again_and_counts_as_a_miss() -> None:
