@@ -31,12 +31,8 @@ PAYLOAD_HANGUP = "hangup"
 # {"handoff": {"summary": "...", "agents": ["+1..."]}}: put the caller through to a
 # person (handoff.request.HandoffRequest); no agents means the configured ones.
 PAYLOAD_HANDOFF = "handoff"
-<<<<<<< HEAD
-=======
 HANDOFF_SUMMARY = "summary"
 HANDOFF_AGENTS = "agents"
-PAYLOAD_SSML = "ssml"
->>>>>>> handoff
 # {"keypad": {"finish_on_key": "#"}}: the question takes several keys (an employee number).
 PAYLOAD_KEYPAD = "keypad"
 

@@ -2,13 +2,8 @@
 
 Every bot message of a turn is spoken inside one ``<Gather>`` so the caller can
 barge in at any point; buttons become a spoken menu answered by the keypad; a
-<<<<<<< HEAD
-``{"hangup": true}`` payload ends the call. Text never changes the document's structure:
-=======
-``{"hangup": true}`` payload ends the call; ``{"ssml": "<speak>...</speak>"}``
-becomes nested SSML elements; a turn that hands the caller off ends in a
-conference (``Hold``) the hand-off chose. Text never changes the document's structure:
->>>>>>> handoff
+``{"hangup": true}`` payload ends the call; a turn that hands the caller off ends
+in a conference (``Hold``) the hand-off chose. Text never changes the document's structure:
 the builder escapes it, and characters XML cannot carry are dropped.
 """
 
