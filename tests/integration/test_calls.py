@@ -16,7 +16,7 @@ import requests
 from emulators.twilio_call import TwilioCall
 from tests.integration.conftest import Stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.integration]
 
 ABEL = "abel dot tuter at example dot com"
 
