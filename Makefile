@@ -44,11 +44,11 @@ format: install
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
 
-unit: install ## fast tests: pure functions, emulators and servers over loopback
-	@$(VENV)/bin/pytest -q -m "not slow"
+unit: install ## fast tests in one process: pure functions, our servers and HTTP fakes in process
+	@$(VENV)/bin/pytest -q tests/unit
 
-integration: train ## whole calls through the voice webhook of the trained assistant
-	@$(VENV)/bin/pytest -q -m slow
+integration: train ## tests that start processes: whole calls through the stack, the console in a browser
+	@$(VENV)/bin/pytest -q -m integration
 
 rasa-test: train ## rasa data validate and the Rasa test stories
 	@cd rasa_bot && ../$(PY) -m rasa data validate --fail-on-warnings --quiet

@@ -1,9 +1,9 @@
-"""Pytest fixtures that run the ServiceNow emulator as a real subprocess.
+"""Pytest fixtures that serve the ServiceNow emulator from the test process.
 
 ``servicenow_emulator`` gives each test a freshly reset emulator (seed data,
 no fault) on a free loopback port, backed by a temporary SQLite file. One
-process serves the whole session; ``start_emulator()`` starts a private one
-for tests that stop and restart it.
+server (tests.in_process) serves the whole session; ``start_emulator()`` starts
+a private one for tests that stop and restart it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import pytest
 import requests
 
 from emulators.admin_client import ServiceNowAdmin
+from emulators.faults import Fault
+from emulators.servicenow.app import create_app
 from settings import ServiceNowSettings
-from stack.processes import Service, free_port, python_module
+from tests.in_process import InProcessServer
 
 USER = "admin"
 PASSWORD = "admin"
@@ -27,11 +29,14 @@ TIMEOUT_SECONDS = 2.0
 class RunningEmulator(ServiceNowAdmin):
     """A started emulator: its admin client, and settings that point the client at it."""
 
-    def __init__(self, service: Service, port: int, db_path: Path) -> None:
-        super().__init__(f"http://127.0.0.1:{port}")
-        self.service = service
-        self.port = port
+    def __init__(self, server: InProcessServer, db_path: Path) -> None:
+        super().__init__(server.base_url)
+        self.server = server
         self.db_path = db_path
+
+    @property
+    def port(self) -> int:
+        return self.server.port
 
     @property
     def host(self) -> str:
@@ -54,42 +59,22 @@ class RunningEmulator(ServiceNowAdmin):
         kwargs.setdefault("timeout", 10)
         return requests.request(method, f"{self.base_url}/api/now{path}", **kwargs)
 
-    def start(self) -> RunningEmulator:
-        self.service.start().wait_healthy(timeout=20)
-        return self
-
     def stop(self) -> None:
-        self.service.stop()
+        self.server.stop()
 
 
-def start_emulator(
-    db_path: Path, log_path: Path, env: dict[str, str] | None = None
-) -> RunningEmulator:
-    """Start an emulator process on a free port over ``db_path`` and wait until healthy."""
-    port = free_port()
-    command = python_module("emulators.servicenow", "--port", str(port), "--db", str(db_path))
-    service = Service(
-        name="servicenow-emulator",
-        command=command,
-        health_url=f"http://127.0.0.1:{port}/_emulator/health",
-        log_path=log_path,
-        env={
-            "SNOW_EMULATOR_FAULT": "",
-            "SNOW_EMULATOR_USER": USER,
-            "SNOW_EMULATOR_PASSWORD": PASSWORD,
-            **(env or {}),
-        },
-    )
-    return RunningEmulator(service, port, db_path).start()
+def start_emulator(db_path: Path, fault: Fault | None = None) -> RunningEmulator:
+    """Serve an emulator over ``db_path`` on a free port, ``fault`` active from the start."""
+    app = create_app(db_path, user=USER, password=PASSWORD, fault=fault)
+    return RunningEmulator(InProcessServer(app).start(), db_path)
 
 
 @pytest.fixture(scope="session")
-def servicenow_emulator_process(
+def servicenow_emulator_session(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningEmulator]:
-    """One emulator process for the whole test session."""
-    directory = tmp_path_factory.mktemp("servicenow")
-    emulator = start_emulator(directory / "servicenow.sqlite3", directory / "emulator.log")
+    """One emulator for the whole test session."""
+    emulator = start_emulator(tmp_path_factory.mktemp("servicenow") / "servicenow.sqlite3")
     try:
         yield emulator
     finally:
@@ -97,11 +82,11 @@ def servicenow_emulator_process(
 
 
 @pytest.fixture
-def servicenow_emulator(servicenow_emulator_process: RunningEmulator) -> Iterator[RunningEmulator]:
+def servicenow_emulator(servicenow_emulator_session: RunningEmulator) -> Iterator[RunningEmulator]:
     """The session's emulator, reset to seed data with no fault, for one test."""
-    servicenow_emulator_process.reset()
-    yield servicenow_emulator_process
-    servicenow_emulator_process.reset()
+    servicenow_emulator_session.reset()
+    yield servicenow_emulator_session
+    servicenow_emulator_session.reset()
 
 
 # -- helpers for tests that read and write through the Table API ----------------

@@ -1,6 +1,6 @@
-"""Pytest fixtures that run the Twilio REST API emulator as a real subprocess.
+"""Pytest fixtures that serve the Twilio REST API emulator from the test process.
 
-``twilio_emulator`` (session) is one emulator process on a free loopback port
+``twilio_emulator`` (session) is one emulator (tests.in_process) on a free loopback port
 with fast agent phones (they ring for 0.05 s; TwiML waits are cut to 1 %);
 ``fresh_twilio_emulator`` is the same process reset before and after a test.
 ``fake_channel`` plays "our channel": it serves the agent's whisper TwiML and
@@ -22,7 +22,6 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -32,8 +31,11 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from emulators.admin_client import TwilioAdmin
+from emulators.twilio_api.app import create_app
+from emulators.twilio_api.config import EmulatorConfig
 from settings import TwilioRestSettings
-from stack.processes import Service, free_port, python_module
+from stack.processes import free_port
+from tests.in_process import InProcessServer
 
 ACCOUNT_SID = "AC" + "0" * 32
 RING_SECONDS = 0.05
@@ -49,12 +51,15 @@ DECLINED = "Okay, the caller will be told."
 class RunningTwilioEmulator(TwilioAdmin):
     """A started emulator: its admin client, and its REST API under the account."""
 
-    def __init__(self, service: Service, port: int, account_sid: str, auth_token: str) -> None:
-        super().__init__(f"http://127.0.0.1:{port}")
-        self.service = service
-        self.port = port
+    def __init__(self, server: InProcessServer, account_sid: str, auth_token: str) -> None:
+        super().__init__(server.base_url)
+        self.server = server
         self.account_sid = account_sid
         self.auth_token = auth_token
+
+    @property
+    def port(self) -> int:
+        return self.server.port
 
     def __repr__(self) -> str:  # never print the auth token
         return f"RunningTwilioEmulator(port={self.port}, account_sid={self.account_sid!r})"
@@ -83,43 +88,27 @@ class RunningTwilioEmulator(TwilioAdmin):
         url = f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}{path}"
         return requests.request(method, url, **kwargs)
 
-    def start(self) -> RunningTwilioEmulator:
-        self.service.start().wait_healthy(timeout=20)
-        return self
-
     def stop(self) -> None:
-        self.service.stop()
+        self.server.stop()
 
 
-def start_twilio_emulator(
-    log_path: Path, env: dict[str, str] | None = None
-) -> RunningTwilioEmulator:
-    """Start an emulator process on a free port with a fresh auth token; wait until healthy."""
-    port = free_port()
-    auth_token = secrets.token_hex(16)
-    service = Service(
-        name="twilio-emulator",
-        command=python_module("emulators.twilio_api", "--port", str(port)),
-        health_url=f"http://127.0.0.1:{port}/_emulator/health",
-        log_path=log_path,
-        env={
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": auth_token,
-            "TWILIO_EMULATOR_AGENT_BEHAVIOUR": "accept",
-            "TWILIO_EMULATOR_RING_SECONDS": str(RING_SECONDS),
-            "TWILIO_EMULATOR_TIME_SCALE": str(TIME_SCALE),
-            "TWILIO_EMULATOR_FAULT": "",
-            **(env or {}),
-        },
+def start_twilio_emulator() -> RunningTwilioEmulator:
+    """Serve an emulator on a free port with a fresh auth token and fast agent phones."""
+    config = EmulatorConfig(
+        account_sid=ACCOUNT_SID,
+        auth_token=secrets.token_hex(16),
+        agent_behaviour="accept",
+        ring_seconds=RING_SECONDS,
+        time_scale=TIME_SCALE,
     )
-    return RunningTwilioEmulator(service, port, ACCOUNT_SID, auth_token).start()
+    server = InProcessServer(create_app(config)).start()
+    return RunningTwilioEmulator(server, config.account_sid, config.auth_token)
 
 
 @pytest.fixture(scope="session")
-def twilio_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTwilioEmulator]:
-    """One Twilio emulator process for the whole test session."""
-    directory = tmp_path_factory.mktemp("twilio")
-    emulator = start_twilio_emulator(directory / "emulator.log")
+def twilio_emulator() -> Iterator[RunningTwilioEmulator]:
+    """One Twilio emulator for the whole test session."""
+    emulator = start_twilio_emulator()
     try:
         yield emulator
     finally:

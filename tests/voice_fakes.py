@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,7 +43,8 @@ class ScriptedAssistant:
         self.unavailable = False
         self.ended: list[str] = []
         self.health_report = {"tracker store": "ok", "lock store": "ok", "action server": "ok"}
-        self.delay = 0.0
+        # When set, every turn waits for it: a slow assistant without a clock.
+        self.hold: asyncio.Event | None = None
 
     @asynccontextmanager
     async def exclusive(self, call_sid: str) -> AsyncIterator[None]:
@@ -51,10 +53,8 @@ class ScriptedAssistant:
         yield
 
     async def _turn(self) -> Turn:
-        if self.delay:
-            import asyncio
-
-            await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            await self.hold.wait()
         return self.next_turn
 
     async def start_call(self, call_sid: str, metadata: dict[str, str]) -> Turn:

@@ -14,7 +14,7 @@ from emulators.twilio_call import TwilioCall
 from tests.integration.conftest import Stack
 from tests.integration.test_calls import ticket_number
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.integration]
 
 ABEL_PHONE, SHARED_DESK_PHONE = "+15555550123", "+15555550177"
 

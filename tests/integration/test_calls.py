@@ -17,7 +17,7 @@ from twilio.request_validator import RequestValidator
 from emulators.twilio_call import TwilioCall
 from tests.integration.conftest import Stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.integration]
 
 ABEL = "abel dot tuter at example dot com"
 

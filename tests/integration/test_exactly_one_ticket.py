@@ -11,7 +11,7 @@ import pytest
 from chaos.scenarios import SCENARIOS, Timing
 from tests.integration.conftest import SETTLE_SECONDS, SNOW_TIMEOUT_SECONDS, Stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.integration]
 
 TIMING = Timing(
     outage_seconds=10.0,

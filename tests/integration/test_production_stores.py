@@ -25,7 +25,7 @@ from stack.isolated import POSTGRES, isolated_stack
 from stack.processes import free_port
 from tests.integration.conftest import AUTH_TOKEN, SETTLE_SECONDS, Stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.integration]
 
 UNAVAILABLE = "I'm having trouble on my side right now"
 

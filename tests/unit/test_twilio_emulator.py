@@ -2,7 +2,7 @@
 network of a hand-off: agent phones ring, answer, hear the whisper, press keys, join the
 conference, and every webhook and status callback arrives signed as Twilio signs it.
 
-Real loopback HTTP against the emulator subprocess; "our channel" is a tiny aiohttp server.
+Real loopback HTTP against the emulator served in process; "our channel" is a tiny aiohttp server.
 """
 
 from __future__ import annotations
@@ -77,8 +77,9 @@ async def ring_agent(
 def wait_for_callbacks(
     channel: FakeChannel,
     condition: Callable[[list[Received]], bool],
-    timeout: float = 5.0,
+    timeout: float = 30.0,
 ) -> list[Received]:
+    """Poll until ``condition`` holds (the timeout only bounds a hang; it is no measurement)."""
     deadline = time.monotonic() + timeout
     while True:
         callbacks = channel.callbacks()
@@ -341,14 +342,13 @@ async def test_busy_and_unanswered_agents_post_signed_status_callbacks(
 
 
 async def test_ringing_longer_than_the_timeout_is_no_answer(emulator, channel, rest):
-    emulator.set_agent(AGENT, "accept", ring_seconds=30)
-    started = time.monotonic()
+    # The phone would accept after a minute; the 1 s dial timeout ends the call first.
+    emulator.set_agent(AGENT, "accept", ring_seconds=60)
 
     agent = await ring_agent(rest, channel, conference_name(), timeout=1)
     call = emulator.wait_for_call(agent, ended)
 
     assert call["status"] == "no-answer"
-    assert time.monotonic() - started < 5
 
 
 async def test_manual_phone_rings_until_someone_answers(emulator, channel, rest):

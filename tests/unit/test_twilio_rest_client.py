@@ -1,7 +1,7 @@
 """telephony.twilio_rest: settings from the environment, routing to the emulator by
 configuration only, and every failure turned into a TelephonyError that keeps the token secret.
 
-The client is the real twilio library over loopback HTTP against the emulator subprocess.
+The client is the real twilio library over loopback HTTP against the emulator served in process.
 """
 
 from __future__ import annotations

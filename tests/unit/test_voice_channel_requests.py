@@ -16,7 +16,13 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from channels.turn import Turn
-from channels.twilio_voice import FILLER, UNAVAILABLE, TwilioVoiceChannel
+from channels.twilio_voice import (
+    FILLER,
+    MAX_WAITS,
+    STILL_WORKING,
+    UNAVAILABLE,
+    TwilioVoiceChannel,
+)
 from settings import StoreSettings
 from tests.voice_fakes import CALL_SID, ScriptedAssistant, handoff_settings, voice_settings
 
@@ -58,14 +64,31 @@ def assistant() -> ScriptedAssistant:
     return ScriptedAssistant()
 
 
-@pytest.fixture
-def channel(tmp_path: Path, assistant: ScriptedAssistant) -> TwilioVoiceChannel:
-    env = {"VOICE_TURN_BUDGET_SECONDS": "0.5", "TRACKER_STORE_URL": f"sqlite:///{tmp_path}/t.db"}
+def channel_with_budget(
+    tmp_path: Path, assistant: ScriptedAssistant, budget_seconds: float
+) -> TwilioVoiceChannel:
+    env = {
+        "VOICE_TURN_BUDGET_SECONDS": str(budget_seconds),
+        "TRACKER_STORE_URL": f"sqlite:///{tmp_path}/t.db",
+    }
     voice = TwilioVoiceChannel(
         voice_settings(**env), handoff_settings(), StoreSettings.from_env(env)
     )
     voice._assistant, voice._agent = assistant, AGENT
     return voice
+
+
+@pytest.fixture
+def channel(tmp_path: Path, assistant: ScriptedAssistant) -> TwilioVoiceChannel:
+    """A budget no scripted turn comes near, however busy the machine: no filler by chance."""
+    return channel_with_budget(tmp_path, assistant, 30.0)
+
+
+@pytest.fixture
+def held_channel(tmp_path: Path, assistant: ScriptedAssistant) -> TwilioVoiceChannel:
+    """A short budget and an assistant that answers only once the test lets it."""
+    assistant.hold = asyncio.Event()
+    return channel_with_budget(tmp_path, assistant, 1.0)
 
 
 def says(reply) -> list[str]:
@@ -109,26 +132,35 @@ async def test_twilios_idempotency_token_identifies_a_retry(
 async def test_concurrent_duplicates_wait_for_the_first_and_get_its_answer(
     channel: TwilioVoiceChannel, assistant: ScriptedAssistant
 ) -> None:
-    assistant.delay = 0.2
+    assistant.hold = asyncio.Event()
     path = "/webhooks/twilio_voice/gather?turn=5"
-    replies = await asyncio.gather(
+    replies = asyncio.gather(
         *(answer(channel, path, SpeechResult="it is broken") for _ in range(3))
     )
-    assert len({reply.body for reply in replies}) == 1
+    await asyncio.sleep(0.2)  # the duplicates arrive while the first is held (or after: same)
+    assistant.hold.set()
+    assert len({reply.body for reply in await replies}) == 1
     assert assistant.heard == ["it is broken"]
 
 
+async def collect(channel: TwilioVoiceChannel, reply: object) -> tuple[object, str]:
+    """Follow the wait's redirects as Twilio does; the answer and the last pending URL."""
+    for _ in range(MAX_WAITS + 1):
+        pending = urlsplit(ET.fromstring(reply.body).find("Redirect").text)
+        url = f"{pending.path}?{pending.query}"
+        reply = await channel._pending(request(url, FORM))
+        if says(reply) != [STILL_WORKING]:
+            return reply, url
+    raise AssertionError("the turn never finished")
+
+
 async def test_a_slow_turn_plays_the_filler_then_pending_collects_it_once(
-    channel: TwilioVoiceChannel, assistant: ScriptedAssistant
+    held_channel: TwilioVoiceChannel, assistant: ScriptedAssistant
 ) -> None:
-    assistant.delay = 0.8  # more than the 0.5 s budget
-    reply = await answer(channel, "/webhooks/twilio_voice/gather?turn=1", SpeechResult="yes")
+    reply = await answer(held_channel, "/webhooks/twilio_voice/gather?turn=1", SpeechResult="yes")
     assert says(reply) == [FILLER]
-    redirect = ET.fromstring(reply.body).find("Redirect").text
-    pending = urlsplit(redirect)
-    path = f"{pending.path}?{pending.query}"
-    req = request(path, FORM)
-    collected = await channel._pending(req)
+    assistant.hold.set()
+    collected, _ = await collect(held_channel, reply)
     assert says(collected) == ["How urgent is it? Say high or press 1."]
     assert assistant.heard == ["yes"]
 
@@ -171,12 +203,11 @@ async def test_health_names_the_part_that_failed(
 
 
 async def test_the_answer_after_a_slow_turn_keeps_counting_turns(
-    channel: TwilioVoiceChannel, assistant: ScriptedAssistant
+    held_channel: TwilioVoiceChannel, assistant: ScriptedAssistant
 ) -> None:
-    assistant.delay = 0.8
-    reply = await answer(channel, "/webhooks/twilio_voice/gather?turn=7", SpeechResult="yes")
-    pending = urlsplit(ET.fromstring(reply.body).find("Redirect").text)
-    assert dict(parse_qsl(pending.query))["turn"] == "7"
-    collected = await channel._pending(request(f"{pending.path}?{pending.query}", FORM))
+    reply = await answer(held_channel, "/webhooks/twilio_voice/gather?turn=7", SpeechResult="yes")
+    assistant.hold.set()
+    collected, pending = await collect(held_channel, reply)
+    assert dict(parse_qsl(urlsplit(pending).query))["turn"] == "7"
     gather = urlsplit(ET.fromstring(collected.body).find("Gather").get("action"))
     assert dict(parse_qsl(gather.query))["turn"] == "8"
