@@ -31,7 +31,7 @@ def test_a_changed_nlu_example_changes_the_fingerprint(tmp_path: Path) -> None:
 def test_a_changed_config_changes_the_fingerprint(tmp_path: Path) -> None:
     bot = copy_of_bot(tmp_path)
     config = bot / "config.yml"
-    config.write_text(config.read_text().replace("epochs: 80", "epochs: 81"))
+    config.write_text(config.read_text().replace("max_history: 4", "max_history: 5"))
     assert fingerprint(bot) != fingerprint(BOT)
 
 
