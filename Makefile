@@ -79,9 +79,7 @@ bench: train ## print turn times of whole calls (1 and 2 callers), Duckling late
 test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst
 	@$(VENV)/bin/pytest -q tests
 	@echo "the integration suite again, on PostgreSQL and Redis:"
-	@INTEGRATION_STORES=postgres $(VENV)/bin/pytest -q tests/integration \
-		--ignore=tests/integration/test_production_stores.py \
-		--ignore=tests/integration/test_stack_start.py
+	@INTEGRATION_STORES=postgres $(VENV)/bin/pytest -q tests/integration
 
 clean: ## remove local state (venv cache and models stay in ~/.cache)
 	rm -rf var .pytest_cache .ruff_cache rasa_bot/models

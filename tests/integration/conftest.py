@@ -50,6 +50,17 @@ class Stack(IsolatedStack):
             engine.dispose()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL and Redis, only what runs on the session stack runs again: the
+    other tests (their own stacks, command lines, engines) do not depend on the stores."""
+    if STORES != "postgres":
+        return
+    elsewhere = [item for item in items if "stack" not in item.fixturenames]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if "stack" in item.fixturenames]
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if STORES == "postgres":
