@@ -13,8 +13,8 @@ import logging
 from typing import Any
 
 from actions import clients
-from actions.api.servicenow import ServiceNowError, ServiceNowUser
 from actions.directory import pick_by_name
+from servicenow.client import ServiceNowError, ServiceNowUser
 
 logger = logging.getLogger(__name__)
 

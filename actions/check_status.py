@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.api.servicenow import Incident, ServiceNowError
+from servicenow.client import Incident, ServiceNowError
 
 logger = logging.getLogger(__name__)
 TICKETS_READ_ALOUD = 3

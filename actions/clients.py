@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from actions.api.servicenow import ServiceNowClient
+from servicenow.client import ServiceNowClient
 from settings import (
     HandoffSettings,
     ServiceNowSettings,

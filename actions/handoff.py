@@ -21,7 +21,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.api.servicenow import ServiceNowError
 from actions.ask_questions import YES_NO_BUTTONS
 from actions.handoff_summary import summary, work_note
 from actions.ticket import CATEGORY_SUBJECTS
@@ -29,6 +28,7 @@ from contract import ENTITY_AGENT_NUMBER, ENTITY_HANDOFF_OUTCOME, OUTCOME_UNREAC
 from handoff.business_hours import describe as describe_hours
 from handoff.business_hours import is_open
 from handoff.request import HandoffRequest
+from servicenow.client import ServiceNowError
 from telephony.ids import is_call_sid
 
 logger = logging.getLogger(__name__)

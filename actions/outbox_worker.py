@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from actions.api.servicenow import ServiceNowClient
 from actions.ticket_delivery import deliver
+from servicenow.client import ServiceNowClient
 from settings import TicketSettings
 from stores.outbox import Outbox
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from actions.api.servicenow import (
+from servicenow.client import (
     Incident,
     ServiceNowClient,
     ServiceNowError,

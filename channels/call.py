@@ -10,7 +10,7 @@ from telephony.ids import is_call_sid
 
 
 @dataclass
-class Call:
+class CallFacts:
     """The facts Twilio sends with every request of a call."""
 
     sid: str
@@ -26,10 +26,10 @@ class BadRequest(ValueError):
     """A signed request that still lacks what every Twilio request has."""
 
 
-def read_call(request: Request) -> Call:
+def read_call(request: Request) -> CallFacts:
     """The call a (signature-checked) request belongs to; BadRequest without one."""
     form = {key: request.form.get(key) or "" for key in request.form}
     sid = form.get("CallSid", "")
     if not is_call_sid(sid):
         raise BadRequest("CallSid missing or malformed")
-    return Call(sid=sid, caller=form.get("From", ""), form=form)
+    return CallFacts(sid=sid, caller=form.get("From", ""), form=form)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from channels.call import Call
+from channels.call import CallFacts
 from channels.hints import hints_for
 from channels.menus import HUMAN_KEY, HUMAN_PAYLOAD, payload_for_keys
 from channels.turn import Assistant, AssistantUnavailable, Turn
@@ -120,11 +120,11 @@ class VoiceConversation:
         self.gather_url = gather_url
         self.handoffs = handoffs
 
-    async def start(self, call: Call) -> str:
+    async def start(self, call: CallFacts) -> str:
         turn = await self.assistant.start_call(call.sid, call.metadata)
         return self.render(turn.messages, turn, Counters().next())
 
-    async def answer(self, call: Call, counters: Counters) -> str:
+    async def answer(self, call: CallFacts, counters: Counters) -> str:
         """The caller's answer to a ``<Gather>``: words, a key, or nothing."""
         started = time.monotonic()
         speech = call.form.get("SpeechResult", "").strip()
@@ -149,7 +149,7 @@ class VoiceConversation:
             return await self._silent(call, counters)
         return await self._after(call, turn, counters, started)
 
-    async def back_from_hold(self, call: Call, counters: Counters, outcome: str) -> str:
+    async def back_from_hold(self, call: CallFacts, counters: Counters, outcome: str) -> str:
         """No agent took the call (``outcome`` says why): the conversation goes on."""
         started = time.monotonic()
         turn = await self.assistant.command(call.sid, back_command(outcome), call.metadata)
@@ -172,7 +172,7 @@ class VoiceConversation:
         back = await self.assistant.command(call_sid, back_command(OUTCOME_UNREACHABLE), {})
         return TakeOver(said=_texts(back.messages))
 
-    async def replay(self, call: Call, counters: Counters) -> str:
+    async def replay(self, call: CallFacts, counters: Counters) -> str:
         """Says the last turn again (Twilio was redirected here mid-call).
 
         The redirect carries no turn number, so the next one is drawn at random:
@@ -186,7 +186,7 @@ class VoiceConversation:
             hold = self._hold(live) if live else None
         return self.render(last.messages or [{"text": OPEN_QUESTION}], last, fresh.next(), hold)
 
-    async def apologise(self, call: Call, lead: str, counters: Counters) -> str:
+    async def apologise(self, call: CallFacts, lead: str, counters: Counters) -> str:
         """``lead`` and the open question, when the turn itself could not run."""
         try:
             last = await self.assistant.last_turn(call.sid)
@@ -196,7 +196,7 @@ class VoiceConversation:
 
     # -- decisions ------------------------------------------------------------
 
-    async def _after(self, call: Call, turn: Turn, counters: Counters, started: float) -> str:
+    async def _after(self, call: CallFacts, turn: Turn, counters: Counters, started: float) -> str:
         log_turn(call.sid, turn, started)
         if turn.failed:
             # Rasa could not finish the turn; nothing of it was kept.
@@ -210,7 +210,7 @@ class VoiceConversation:
         return self.render(turn.messages, turn, counters.next(misses))
 
     async def _deliver(
-        self, call: Call, turn: Turn, counters: Counters, lead: tuple[str, ...] = ()
+        self, call: CallFacts, turn: Turn, counters: Counters, lead: tuple[str, ...] = ()
     ) -> str:
         """The turn's TwiML; a turn that asks for a person starts the hand-off first."""
         said = [{"text": text} for text in lead]
@@ -228,13 +228,13 @@ class VoiceConversation:
             return self._apologise(WENT_WRONG, last, counters)
         return self.render([*said, *back.messages], back, counters)
 
-    async def _missed(self, call: Call, lead: str, last: Turn, counters: Counters) -> str:
+    async def _missed(self, call: CallFacts, lead: str, last: Turn, counters: Counters) -> str:
         misses = counters.misses + 1
         if self._transfer_due(misses):
             return await self._transfer(call, counters)
         return self._apologise(lead, last, counters.next(misses))
 
-    async def _silent(self, call: Call, counters: Counters) -> str:
+    async def _silent(self, call: CallFacts, counters: Counters) -> str:
         silences = counters.silences + 1
         transfer_after = self.handoff.after_silences
         if transfer_after and self.handoff.agent_numbers and silences >= transfer_after:
@@ -247,7 +247,7 @@ class VoiceConversation:
     def _transfer_due(self, misses: int) -> bool:
         return 0 < self.handoff.after_fallbacks <= misses
 
-    async def _transfer(self, call: Call, counters: Counters) -> str:
+    async def _transfer(self, call: CallFacts, counters: Counters) -> str:
         """Too many misses: a person, or an offer when none can be rung (the action decides)."""
         started = time.monotonic()
         turn = await self.assistant.command(call.sid, HUMAN_PAYLOAD, call.metadata)
@@ -294,7 +294,7 @@ def _texts(messages: list[dict[str, Any]]) -> list[str]:
     return [str(m["text"]) for m in messages if m.get("text")]
 
 
-def _confidence(call: Call) -> float:
+def _confidence(call: CallFacts) -> float:
     """Twilio's recognition confidence; a missing or odd value counts as sure."""
     try:
         return float(call.form.get("Confidence") or 1.0)

@@ -40,7 +40,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from channels.assistant import RasaAssistant
-from channels.call import BadRequest, Call, read_call
+from channels.call import BadRequest, CallFacts, read_call
 from channels.conversation import Counters, VoiceConversation, call_hash
 from channels.signature import SignatureCheck, signed_params
 from channels.turn import AssistantUnavailable
@@ -73,7 +73,7 @@ MAX_WAITS = 3
 REPLIES_KEPT_SECONDS = 24 * 3600
 HANDOFFS_KEPT_SECONDS = 24 * 3600
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-Produce = Callable[[Call, Counters], Awaitable[str]]
+Produce = Callable[[CallFacts, Counters], Awaitable[str]]
 
 
 class TwilioVoiceChannel(InputChannel):
@@ -182,7 +182,7 @@ class TwilioVoiceChannel(InputChannel):
 
         @voice.route("/back_from_hold", methods=["POST"])
         async def back_from_hold(request: Request) -> HTTPResponse:
-            async def produce(call: Call, counters: Counters) -> str:
+            async def produce(call: CallFacts, counters: Counters) -> str:
                 outcome = await self.switchboard().outcome(request.args.get("handoff", ""))
                 return await self.conversation(request).back_from_hold(call, counters, outcome)
 
@@ -229,7 +229,7 @@ class TwilioVoiceChannel(InputChannel):
 
     # -- request handling -----------------------------------------------------
 
-    def _checked_call(self, request: Request) -> Call | HTTPResponse:
+    def _checked_call(self, request: Request) -> CallFacts | HTTPResponse:
         """The request's call, or the 403/400 answer for a request not from Twilio."""
         if not self.signature.is_valid(request):
             logger.warning("rejected a voice request with a missing or wrong signature")
@@ -281,7 +281,7 @@ class TwilioVoiceChannel(InputChannel):
         request: Request,
         conversation: VoiceConversation,
         key: str,
-        call: Call,
+        call: CallFacts,
         counters: Counters,
         produce: Produce,
     ) -> str:
@@ -342,7 +342,7 @@ class TwilioVoiceChannel(InputChannel):
         return channel_url(base, "pending", key=key, waits=waits, **counters.query())
 
     async def _answer(
-        self, request: Request, handler: Callable[[Call], Awaitable[str]]
+        self, request: Request, handler: Callable[[CallFacts], Awaitable[str]]
     ) -> HTTPResponse:
         """Runs ``handler`` for a checked request; faults become speech, never a 500."""
         call = self._checked_call(request)
@@ -357,7 +357,7 @@ class TwilioVoiceChannel(InputChannel):
             return _xml(render_goodbye(WENT_WRONG, self.settings))
 
     async def _callback(
-        self, request: Request, handler: Callable[[Call], Awaitable[None]]
+        self, request: Request, handler: Callable[[CallFacts], Awaitable[None]]
     ) -> HTTPResponse:
         """Runs ``handler`` for a checked status callback, which Twilio wants no TwiML for."""
         call = self._checked_call(request)
@@ -399,7 +399,7 @@ class TwilioVoiceChannel(InputChannel):
         logger.info("call %s taken over from the console", call_hash(call_sid))
         return response.json({"said": taken.said, "ringing": taken.ringing})
 
-    async def _call_status(self, request: Request, call: Call) -> None:
+    async def _call_status(self, request: Request, call: CallFacts) -> None:
         if call.form.get("CallStatus") not in ENDED_STATUSES:
             return
         assistant = self.assistant(request)

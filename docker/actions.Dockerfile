@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir -r /tmp/deps/actions-requirements.txt \
 COPY settings /app/settings
 COPY speech /app/speech
 COPY telephony /app/telephony
+COPY servicenow /app/servicenow
 COPY handoff /app/handoff
 COPY actions /app/actions
 COPY stores /app/stores

@@ -27,7 +27,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.api.servicenow import ServiceNowError, ServiceNowUser
 from actions.caller_id import (
     DENY,
     chosen,
@@ -38,6 +37,7 @@ from actions.caller_id import (
 from actions.conversation import extracts_answer, latest_entity, latest_intent
 from actions.directory import best_match, domain_of
 from contract import PAYLOAD_KEYPAD
+from servicenow.client import ServiceNowError, ServiceNowUser
 from speech.speakable import spell_email
 from speech.spelling import (
     apply_correction,

@@ -72,7 +72,7 @@ def _options(switch: Switch, value: Any) -> dict[str, Any]:
     return {switch.field: str(value)}
 
 
-class Switchboard:
+class Exchange:
     """Sets switches on the emulators at ``services`` (name -> base URL)."""
 
     def __init__(self, services: Mapping[str, str]) -> None:

@@ -26,7 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from . import faults
-from .calls import AgentSetting, Call, Switchboard
+from .calls import AgentSetting, Exchange, Leg
 from .config import ANSWERS, BEHAVIOURS, EmulatorConfig
 from .network import Network
 from .resources import admin_call, admin_conference
@@ -54,7 +54,7 @@ def _admin_error(message: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-async def _settled(call: Call, more: Callable[[], object], timeout: float) -> bool:
+async def _settled(call: Leg, more: Callable[[], object], timeout: float) -> bool:
     """Waits until the leg listens at a ``<Gather>``, has ended, or ``more()`` holds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -69,7 +69,7 @@ async def _settled(call: Call, more: Callable[[], object], timeout: float) -> bo
 
 def add_admin_routes(
     app: Sanic,
-    board: Switchboard,
+    board: Exchange,
     network: Network,
     injector: faults.FaultInjector,
     resets: list[int],
@@ -158,7 +158,7 @@ def add_admin_routes(
             }
         )
 
-    def agent_joined(call: Call) -> bool:
+    def agent_joined(call: Leg) -> bool:
         conference = board.active_conference(call.conference) if call.conference else None
         return (
             conference is not None

@@ -22,7 +22,7 @@ from emulators.basic_auth import credentials_match
 
 from . import faults
 from .admin import add_admin_routes
-from .calls import AgentSetting, Call, Switchboard
+from .calls import AgentSetting, Exchange, Leg
 from .config import EmulatorConfig
 from .network import Network
 from .protocol import (
@@ -53,9 +53,7 @@ def create_app(
     if not config.auth_token:
         raise ValueError("the emulator needs an auth token (TWILIO_AUTH_TOKEN)")
     app = Sanic(name, dumps=json.dumps)  # plain JSON as Twilio writes it: no escaped slashes
-    board = Switchboard(
-        config.account_sid, AgentSetting(config.agent_behaviour, config.ring_seconds)
-    )
+    board = Exchange(config.account_sid, AgentSetting(config.agent_behaviour, config.ring_seconds))
     webhooks = Webhooks(config.auth_token)
     network = Network(board, webhooks, config.time_scale)
     injector = faults.FaultInjector(fault)
@@ -95,7 +93,7 @@ def create_app(
             return not_found(request.path)
         return None
 
-    def find_call(request: Request, account_sid: str, sid: str) -> Call | HTTPResponse:
+    def find_call(request: Request, account_sid: str, sid: str) -> Leg | HTTPResponse:
         refused = own_account(request, account_sid)
         if refused is not None:
             return refused

@@ -41,7 +41,7 @@ class AgentSetting:
 
 
 @dataclass
-class Call:
+class Leg:
     """One call leg: an outbound-api leg answered by an agent's phone, or an inbound leg
     whose caller is a driver (``emulators.twilio_call``) answering each ``<Gather>``."""
 
@@ -126,14 +126,14 @@ class Conference:
         self.history.append({"event": event, "call_sid": call_sid, "at": now().isoformat()})
 
 
-class Switchboard:
+class Exchange:
     """Every call and conference of the account, and the agents' phone settings."""
 
     def __init__(self, account_sid: str, default_agent: AgentSetting) -> None:
         self.account_sid = account_sid
         self.default_agent = default_agent
         self.initial_agent = AgentSetting(default_agent.behaviour, default_agent.ring_seconds)
-        self.calls: dict[str, Call] = {}
+        self.calls: dict[str, Leg] = {}
         self.conferences: dict[str, Conference] = {}
         self.agents: dict[str, AgentSetting] = {}
 
@@ -147,15 +147,15 @@ class Switchboard:
 
     # -- calls ---------------------------------------------------------------
 
-    def place(self, to: str, from_: str, **details: object) -> Call:
+    def place(self, to: str, from_: str, **details: object) -> Leg:
         """A new outbound-api leg, queued."""
-        call = Call(new_sid("CA"), self.account_sid, to, from_, "outbound-api", **details)
+        call = Leg(new_sid("CA"), self.account_sid, to, from_, "outbound-api", **details)
         self.calls[call.sid] = call
         return call
 
-    def register_inbound(self, sid: str, from_: str, to: str, **details: object) -> Call:
+    def register_inbound(self, sid: str, from_: str, to: str, **details: object) -> Leg:
         """An inbound leg whose caller is a driver; it is answered already."""
-        call = Call(sid, self.account_sid, to, from_, "inbound", status="in-progress", **details)
+        call = Leg(sid, self.account_sid, to, from_, "inbound", status="in-progress", **details)
         call.start_time = call.date_created
         self.calls[sid] = call
         return call
@@ -172,7 +172,7 @@ class Switchboard:
         return None
 
     def join(
-        self, friendly_name: str, call: Call, *, start_on_enter: bool, end_on_exit: bool
+        self, friendly_name: str, call: Leg, *, start_on_enter: bool, end_on_exit: bool
     ) -> tuple[Conference, Participant]:
         """Put ``call`` into the live conference ``friendly_name`` (created when needed)."""
         if call.conference is not None:
@@ -191,7 +191,7 @@ class Switchboard:
         call.conferences_joined.append(friendly_name)
         return conference, participant
 
-    def leave(self, call: Call) -> None:
+    def leave(self, call: Leg) -> None:
         """Take ``call`` out of its conference (which may end with it)."""
         name, call.conference = call.conference, None
         conference = self.active_conference(name) if name else None

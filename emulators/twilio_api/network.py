@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Coroutine
 from typing import Any
 
-from .calls import Call, Participant, Switchboard, now
+from .calls import Exchange, Leg, Participant, now
 from .resources import API_VERSION, rfc2822
 from .signing import WebhookError, Webhooks
 from .twiml_runner import APPLICATION_ERROR, TwimlRunner, seconds
@@ -33,9 +33,9 @@ EVENT_STATUS = {"initiated": "initiated", "ringing": "ringing", "answered": "in-
 
 
 class Network:
-    """Drives every outbound leg of a Switchboard and sends what Twilio would send."""
+    """Drives every outbound leg of a Exchange and sends what Twilio would send."""
 
-    def __init__(self, board: Switchboard, webhooks: Webhooks, time_scale: float) -> None:
+    def __init__(self, board: Exchange, webhooks: Webhooks, time_scale: float) -> None:
         self.board = board
         self.webhooks = webhooks
         self.time_scale = time_scale
@@ -62,11 +62,11 @@ class Network:
 
     # -- outbound legs ---------------------------------------------------------
 
-    def dial(self, call: Call) -> None:
+    def dial(self, call: Leg) -> None:
         """Start ringing a newly created outbound leg."""
         call.task = self.spawn(self._outbound(call))
 
-    async def _outbound(self, call: Call) -> None:
+    async def _outbound(self, call: Leg) -> None:
         try:
             agent = self.board.agent_for(call.to)
             call.behaviour = agent.behaviour
@@ -91,7 +91,7 @@ class Network:
 
     async def _run(
         self,
-        call: Call,
+        call: Leg,
         url: str | None,
         method: str,
         twiml: str | None,
@@ -111,12 +111,12 @@ class Network:
         except Exception as problem:  # a bug here must end the call, not the emulator
             self._crashed(call, problem)
 
-    def _crashed(self, call: Call, problem: Exception) -> None:
+    def _crashed(self, call: Leg, problem: Exception) -> None:
         logger.error("leg %s failed", call.sid, exc_info=problem)
         call.errors.append(f"emulator error: {type(problem).__name__}")
         self.finish(call, "failed")
 
-    async def _ring(self, call: Call, behaviour: str, ring_seconds: float) -> str:
+    async def _ring(self, call: Leg, behaviour: str, ring_seconds: float) -> str:
         if behaviour == "manual":
             call.awaiting_answer = True
             try:
@@ -132,16 +132,16 @@ class Network:
         await asyncio.sleep(ring_seconds)
         return behaviour
 
-    def answer(self, call: Call, behaviour: str) -> None:
+    def answer(self, call: Leg, behaviour: str) -> None:
         """A person picks up (or rejects) a ``manual`` phone that is ringing."""
         call.decision = behaviour
         call.decided.set()
 
-    def start_inbound(self, call: Call, url: str) -> None:
+    def start_inbound(self, call: Leg, url: str) -> None:
         """A caller dials in: the application's first webhook, then its TwiML."""
         call.task = self.spawn(self._run(call, url, "POST", None, {"CallStatus": "ringing"}))
 
-    def retry(self, call: Call) -> None:
+    def retry(self, call: Leg) -> None:
         """Twilio sends the caller's last answer again and goes on with what comes back."""
         if call.last_answer is None:
             raise ValueError(f"{call.sid} has answered nothing yet")
@@ -150,7 +150,7 @@ class Network:
         call.status, call.end_time = "in-progress", None
         call.task = self.spawn(self._run(call, url, method, None, params))
 
-    async def repeat(self, call: Call) -> str:
+    async def repeat(self, call: Leg) -> str:
         """The caller's last answer sent again: the application's reply, not followed."""
         if call.last_answer is None:
             raise ValueError(f"{call.sid} has answered nothing yet")
@@ -160,7 +160,7 @@ class Network:
         except WebhookError as problem:
             return f"({problem})"
 
-    def redirect(self, call: Call, url: str | None, method: str, twiml: str | None) -> None:
+    def redirect(self, call: Leg, url: str | None, method: str, twiml: str | None) -> None:
         """REST update with Url/Twiml: the live leg leaves what it does and runs the new TwiML."""
         call.redirects.append(url or "(twiml)")
         call.touch()
@@ -168,7 +168,7 @@ class Network:
         self._cancel(call)
         call.task = self.spawn(self._run(call, url, method, twiml))
 
-    def finish(self, call: Call, status: str) -> None:
+    def finish(self, call: Leg, status: str) -> None:
         """End a leg (idempotent): leave its conference, stop its task, report ``completed``."""
         if call.ended:
             return
@@ -180,17 +180,17 @@ class Network:
         call.progress.set()
         self.notify(call, "completed")
 
-    def _cancel(self, call: Call) -> None:
+    def _cancel(self, call: Leg) -> None:
         task = call.task
         if task is not None and task is not asyncio.current_task() and not task.done():
             task.cancel()
 
-    def _leave(self, call: Call) -> None:
+    def _leave(self, call: Leg) -> None:
         self.board.leave(call)
 
     # -- what the runner asks for ------------------------------------------------
 
-    async def gather(self, call: Call, verb: ET.Element) -> dict[str, str] | None:
+    async def gather(self, call: Leg, verb: ET.Element) -> dict[str, str] | None:
         """An inbound leg waits for its driver; an agent's phone presses its key or keeps quiet."""
         if call.direction == "inbound":
             call.listening = dict(verb.attrib)
@@ -209,7 +209,7 @@ class Network:
         await asyncio.sleep(seconds(verb, "timeout", 5.0) * self.time_scale)
         return None
 
-    def join(self, call: Call, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
+    def join(self, call: Leg, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
         conference, participant = self.board.join(
             name, call, start_on_enter=start_on_enter, end_on_exit=end_on_exit
         )
@@ -218,7 +218,7 @@ class Network:
                 leg.progress.set()
         return participant
 
-    async def fetch(self, call: Call, url: str, method: str, extra: dict[str, str]) -> str | None:
+    async def fetch(self, call: Leg, url: str, method: str, extra: dict[str, str]) -> str | None:
         call.documents.append(url)
         params = {**self.call_params(call, call.status), **extra}
         if "Digits" in extra or "SpeechResult" in extra:
@@ -237,7 +237,7 @@ class Network:
 
     # -- status callbacks ----------------------------------------------------------
 
-    def call_params(self, call: Call, status: str) -> dict[str, str]:
+    def call_params(self, call: Leg, status: str) -> dict[str, str]:
         return {
             "AccountSid": call.account_sid,
             "ApiVersion": API_VERSION,
@@ -250,7 +250,7 @@ class Network:
             "To": call.to,
         }
 
-    def notify(self, call: Call, event: str) -> None:
+    def notify(self, call: Leg, event: str) -> None:
         """Queue the status callback of ``event`` when the call asked for it."""
         if not call.status_callback or event not in call.status_callback_events:
             return
@@ -269,7 +269,7 @@ class Network:
             params["Duration"] = str(math.ceil(duration / 60))
         self.spawn(self._deliver(call, event, params))
 
-    async def _deliver(self, call: Call, event: str, params: dict[str, str]) -> None:
+    async def _deliver(self, call: Leg, event: str, params: dict[str, str]) -> None:
         async with call.callback_lock:  # FIFO: callbacks of one call arrive in order
             record: dict[str, object] = {"event": event, "call_status": params["CallStatus"]}
             try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from email.utils import format_datetime
 
-from .calls import Call, Conference
+from .calls import Conference, Leg
 
 API_VERSION = "2010-04-01"
 
@@ -24,7 +24,7 @@ def account_path(account_sid: str) -> str:
     return f"/{API_VERSION}/Accounts/{account_sid}"
 
 
-def call_json(call: Call) -> dict[str, object]:
+def call_json(call: Leg) -> dict[str, object]:
     base = f"{account_path(call.account_sid)}/Calls/{call.sid}"
     duration = call.duration
     return {
@@ -64,7 +64,7 @@ def call_json(call: Call) -> dict[str, object]:
 # -- emulator-only views --------------------------------------------------------
 
 
-def admin_call(call: Call) -> dict[str, object]:
+def admin_call(call: Leg) -> dict[str, object]:
     return {
         **call_json(call),
         "behaviour": call.behaviour,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urljoin
 
-from .calls import Call, Participant
+from .calls import Leg, Participant
 
 MAX_DOCUMENTS = 25
 APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
@@ -26,13 +26,13 @@ APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
 class Services(Protocol):
     """What the runner needs from the network around it."""
 
-    async def fetch(self, call: Call, url: str, method: str, extra: dict[str, str]) -> str | None:
+    async def fetch(self, call: Leg, url: str, method: str, extra: dict[str, str]) -> str | None:
         """The TwiML at ``url`` (signed request), or None when the application failed."""
 
-    async def gather(self, call: Call, verb: ET.Element) -> dict[str, str] | None:
+    async def gather(self, call: Leg, verb: ET.Element) -> dict[str, str] | None:
         """What the phone answers at a ``<Gather>`` (Digits or SpeechResult), None: silence."""
 
-    def join(self, call: Call, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
+    def join(self, call: Leg, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
         """Put the leg into conference ``name``."""
 
 
@@ -71,7 +71,7 @@ def seconds(element: ET.Element, name: str, default: float) -> float:
 class TwimlRunner:
     """Plays the documents of one leg until the call ends (or the task is cancelled)."""
 
-    def __init__(self, call: Call, services: Services) -> None:
+    def __init__(self, call: Leg, services: Services) -> None:
         self.call = call
         self.services = services
 

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from actions import clients
-from actions.api.servicenow import ServiceNowClient
 from actions.ask_questions import ActionAskEmail
 from actions.forms.email_question import employee_number_in
 from actions.forms.incident_status import ValidateIncidentStatusForm
-from actions.forms.open_incident import ValidateOpenIncidentForm
+from actions.forms.ticket_form import ValidateOpenIncidentForm
 from emulators.servicenow.seed import user_sys_id
+from servicenow.client import ServiceNowClient
 from settings.directory import DirectorySettings
 from tests.action_support import make_tracker, run_action
 from tests.servicenow_fixtures import RunningEmulator

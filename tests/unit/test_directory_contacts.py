@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.api.e164 import to_e164
-from actions.api.servicenow import ServiceNowClient
+from servicenow.client import ServiceNowClient
+from telephony.e164 import to_e164
 from tests.servicenow_fixtures import RunningEmulator, users
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 
 from actions import clients, handoff
-from actions.api.servicenow import ServiceNowClient
 from actions.handoff import ActionHandoff, ActionHandoffFailed
 from contract import OUTCOME_NO_AGENT, OUTCOME_UNREACHABLE
 from handoff.request import HandoffRequest
+from servicenow.client import ServiceNowClient
 from tests.action_support import make_tracker, run_action
 from tests.servicenow_fixtures import RunningEmulator
 

@@ -6,7 +6,17 @@ import re
 
 from settings import PROJECT_ROOT
 
-PRODUCT = ("actions", "channels", "console", "speech", "stores", "telephony", "duckling_server")
+PRODUCT = (
+    "actions",
+    "channels",
+    "console",
+    "duckling_server",
+    "handoff",
+    "servicenow",
+    "speech",
+    "stores",
+    "telephony",
+)
 READS_ENVIRONMENT = re.compile(r"\bos\.environ\b|\bos\.getenv\b|\bgetenv\(")
 # Sets the process's locale for the Duckling library (not configuration).
 ALLOWED = {"duckling_server/parser.py"}

@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 import pysnow
 import pytest
 
-from actions.api.servicenow import (
+from emulators.servicenow.seed import ABRAHAM_LINCOLN_SYS_ID, user_sys_id
+from servicenow.client import (
     Incident,
     ServiceNowClient,
     ServiceNowError,
@@ -18,7 +19,6 @@ from actions.api.servicenow import (
     ServiceNowUnavailable,
     ServiceNowUser,
 )
-from emulators.servicenow.seed import ABRAHAM_LINCOLN_SYS_ID, user_sys_id
 from settings import ServiceNowSettings
 from stack.processes import free_port
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from actions.api.servicenow import Incident, ServiceNowRejected, ServiceNowUnavailable
 from actions.outbox_worker import deliver_due
 from actions.ticket_delivery import backoff_seconds, deliver
+from servicenow.client import Incident, ServiceNowRejected, ServiceNowUnavailable
 from stores.database import engine_for
 from stores.outbox import FILED, PENDING, REJECTED, Outbox
 

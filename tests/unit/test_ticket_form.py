@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from actions import clients
-from actions.api.servicenow import ServiceNowClient
 from actions.forms.incident_status import ValidateIncidentStatusForm
-from actions.forms.open_incident import ValidateOpenIncidentForm
+from actions.forms.ticket_form import ValidateOpenIncidentForm
+from servicenow.client import ServiceNowClient
 from tests.action_support import make_tracker, run_action
 from tests.servicenow_fixtures import RunningEmulator
 

@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from actions.api.servicenow import Incident
 from actions.check_status import status_report
 from actions.ticket import full_description, short_description, spoken_subject
+from servicenow.client import Incident
 
 
 def incident(number: str, active: bool, state: str = "In Progress") -> Incident:

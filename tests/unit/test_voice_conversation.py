@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from channels.call import Call
+from channels.call import CallFacts
 from channels.conversation import (
     NO_SUCH_KEY,
     NOT_HEARD,
@@ -61,8 +61,8 @@ def conference(twiml: str) -> str | None:
     return found.text if found is not None else None
 
 
-def call(**form: str) -> Call:
-    return Call(sid=CALL_SID, caller="+15555550100", form=form)
+def call(**form: str) -> CallFacts:
+    return CallFacts(sid=CALL_SID, caller="+15555550100", form=form)
 
 
 def says(twiml: str) -> list[str]:

@@ -9,10 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.api.servicenow import PRIORITY_TO_URGENCY_IMPACT
 from actions.conversation import answer_to, extracts_answer, latest_entity, latest_intent
 from actions.forms.corrections import parse_correction
 from actions.forms.email_question import EmailQuestion, look_up_caller
+from servicenow.client import PRIORITY_TO_URGENCY_IMPACT
 from speech.priority import parse_priority
 
 # Answers too thin to be a problem description.

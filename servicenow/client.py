@@ -26,8 +26,8 @@ import pysnow
 import requests
 from pysnow.exceptions import PysnowException
 
-from actions.api.e164 import to_e164
 from settings import ServiceNowSettings
+from telephony.e164 import to_e164
 
 logger = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""Thin typed clients, one per external system the actions talk to."""

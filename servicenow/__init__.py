@@ -1,0 +1,1 @@
+"""The one client the product has for ServiceNow (the Table API, over pysnow)."""
