@@ -72,7 +72,7 @@ def _options(switch: Switch, value: Any) -> dict[str, Any]:
     return {switch.field: str(value)}
 
 
-class Exchange:
+class Switchboard:
     """Sets switches on the emulators at ``services`` (name -> base URL)."""
 
     def __init__(self, services: Mapping[str, str]) -> None:
