@@ -227,6 +227,7 @@ def _run(args: argparse.Namespace, training: dict[str, Any], out: Path) -> dict[
         "profiles": {},
     }
     sampled: dict[str, dict[str, float]] = {"project": {}, "baseline": {}}
+    starting = time.perf_counter()
     with (
         tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as folder,
         both_stacks(
@@ -238,7 +239,11 @@ def _run(args: argparse.Namespace, training: dict[str, Any], out: Path) -> dict[
         ) as (project, stock),
     ):
         bots = {"project": project, "baseline": stock}
-        print(f"both stacks up; the project's turn budget is {budget:g} s\n")
+        report["start_seconds"] = time.perf_counter() - starting
+        print(
+            f"both stacks up in {report['start_seconds']:.0f} s; "
+            f"the project's turn budget is {budget:g} s\n"
+        )
         report["warm_up_ok"] = all([_warm(project), _warm(stock)])
         report["bots"] = {}
         for name, bot in bots.items():
@@ -272,6 +277,9 @@ def _run(args: argparse.Namespace, training: dict[str, Any], out: Path) -> dict[
                     level: Level = run_level(bot, callers, args.seconds)
                 report["profiles"].update({k: str(v) for k, v in profiles.items()})
                 entry[name] = level.figures()
+                for turn in (level.errors + level.unexpected)[:3]:
+                    words = SCRIPT[turn.step].words or "(dial)"
+                    print(f"  {name}: {words!r} -> {turn.error or repr(turn.heard)}")
                 _sample(bot, sampled[name])
             entry["ratios"] = _ratios(entry["project"], entry["baseline"])
             report["levels"].append(entry)

@@ -80,6 +80,7 @@ class Turn:
     filler: bool  # answered through the filler and /pending
     expected: bool
     error: str | None = None
+    heard: str = ""  # kept only when unexpected, to say what went wrong
 
 
 @dataclass
@@ -170,7 +171,9 @@ def run_call(bot: Bot, deadline: float) -> list[Turn]:
             turns.append(Turn(index, now - start, now, False, False, type(error).__name__))
             break
         now = time.perf_counter()
-        turns.append(Turn(index, now - start, now, len(heard.twiml) > 1, step.expect in heard.text))
+        expected = step.expect in heard.text
+        said = "" if expected else heard.text[:80]
+        turns.append(Turn(index, now - start, now, len(heard.twiml) > 1, expected, None, said))
         if heard.hung_up:
             break
     if not call.hung_up:
