@@ -88,7 +88,7 @@ def _baseline_services(workdir: Path, model: Path) -> list[Service]:
         "--credentials", str(baseline.CREDENTIALS),
         "--interface", "127.0.0.1",
         "--port", str(ports.rasa),
-        "--enable-api", "--auth-token", env["RASA_API_TOKEN"],
+        "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",  # a token may start with "-"
     )  # fmt: skip
     rasa = Service(
         "rasa",

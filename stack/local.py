@@ -113,7 +113,7 @@ def rasa_service(
         "--interface", "127.0.0.1",
         "--port", str(port),
         # The console activates trained models through Rasa's API: never without the token.
-        "--enable-api", "--auth-token", env["RASA_API_TOKEN"],
+        "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",  # a token may start with "-"
     ]  # fmt: skip
     health = f"http://127.0.0.1:{port}/webhooks/twilio_voice/"
     return Service(name, command, health, log_dir / f"{name}.log", env)
