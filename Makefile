@@ -73,7 +73,7 @@ e2e-audio: train $(E2E_NODE) ## e2e suite heard over a phone line (TTS, 8 kHz mu
 chaos: train ## ticket filing under faults (slow, silent or down ServiceNow, retries, crashes): a table of outcomes
 	@$(PY) -m chaos $(CHAOS_ARGS)
 
-bench: train ## print turn times of whole calls (1 and 2 callers), Duckling latency, parser throughput
+bench: train ## this project against a stock Rasa voice bot at 1, 10, 40 callers: table, targets, var/bench/ (BENCH_ARGS=--quick)
 	@$(PY) -m bench $(BENCH_ARGS)
 
 test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst

@@ -1,5 +1,6 @@
-"""Benchmarks that print figures: turn times of whole calls, NLU latency and throughput.
+"""``make bench``: this project against a stock Rasa voice bot, under the same load.
 
-``python -m bench`` (``make bench``) runs them; see :mod:`bench.__main__`.
+``python -m bench`` starts both (see :mod:`bench.__main__`) and prints latency,
+capacity per core, memory, NLU accuracy and the performance targets.
 Numbers live here, never in timed test assertions.
 """

@@ -1,237 +1,352 @@
-"""``python -m bench [--calls N] [--base-url URL]``: print the benchmark figures.
+"""``python -m bench`` (``make bench``): this project against a stock Rasa voice bot.
 
-Starts the local stack on free ports (or uses the one at ``--base-url``), makes
-one untimed warm-up call, then:
+In one run it starts both stacks on free ports (:mod:`bench.stacks`), makes one
+untimed call to each, parses the held-out NLU sentences with each model
+(:mod:`bench.nlu`), then for each load level (1, 10 and 40 back-to-back
+callers) runs the scripted calls of :mod:`bench.load` against one bot and then
+the other, swapping the order every level so drift hits both. It prints a
+table per level, the resident memory of every process, the training times and
+the issue's targets as PASS/FAIL lines, and writes ``var/bench/report.json``
+and ``var/bench/latency.png``. ``--profile`` adds py-spy flame graphs of the
+project's Rasa process and action server during the 10-caller level.
 
-1. ``--calls`` whole calls by one caller, every turn timed by kind;
-2. the same number of calls by two callers at once, and the ratio of their
-   median turn time to the single caller's;
-3. Duckling ``/parse`` latency over HTTP (and in this process, for comparison);
-4. spoken-email and priority parsing throughput in this process.
-
-Everything runs over loopback, in bounded loops, and stops by itself; with
-the defaults it takes about three minutes, most of it starting the stack.
-The exit status is 1 when a turn failed or a reply was not the expected one,
-since the figures would then measure something else.
+The exit status is 1 when a turn failed or a reply was not the scripted one,
+since the figures would then measure something else; a missed target is a
+FAIL line, not an exit status.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import math
+import datetime
+import json
 import os
 import platform
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from bench import nlu
-from bench.local_stack import Target, local_stack, running_stack
-from bench.report import (
-    Summary,
-    format_rate,
-    format_seconds,
-    format_share,
-    percentile,
-    print_table,
-    share_over,
-)
-from bench.turns import KINDS, TWILIO_LIMIT_SECONDS, ScenarioResult, run_scenario, warm_up
+from bench import baseline, nlu
+from bench.load import SCRIPT, Level, run_level, warm_up
+from bench.plot import plot_latency
+from bench.profile import flame_graphs
+from bench.report import format_rate, format_seconds, format_share, judge, print_table
+from bench.stacks import Bot, both_stacks
+from bench.usage import resident_mb
+from settings import PROJECT_ROOT, StackSettings, VoiceSettings, load_environment
 
-CONCURRENT_CALLERS = 2
+OUT = PROJECT_ROOT / "var" / "bench"
+FULL_LEVELS, QUICK_LEVELS = (1, 10, 40), (1, 10)
+FULL_SECONDS, QUICK_SECONDS = 30.0, 6.0
+PROFILED_LEVEL = 10
+HEADER = ["bot", "calls", "turns", "p50", "p95", "p99", "turns/s", "cores", "turns/core-s"]
+HEADER += ["filler", "bad"]
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    cli = argparse.ArgumentParser(
-        prog="python -m bench",
-        description="Turn times of whole calls, Duckling latency and parser throughput.",
+    cli = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    cli.add_argument(
+        "--quick", action="store_true", help="1 and 10 callers, 6 s each (under 2 minutes)"
     )
     cli.add_argument(
-        "--calls", type=int, default=50, help="calls in each scenario (default 50, 8 turns each)"
+        "--seconds", type=float, help="seconds per level and bot (default 30; --quick 6)"
     )
     cli.add_argument(
-        "--base-url",
-        help="a running stack's Rasa URL, e.g. http://127.0.0.1:5005 (default: start one); "
-        "its calls open tickets, so only a stack on the ServiceNow emulator",
+        "--stores",
+        choices=("embedded", "postgres"),
+        default="embedded",
+        help="the project's tracker and lock stores (postgres: PostgreSQL and Redis)",
     )
     cli.add_argument(
-        "--duckling-url", help="with --base-url: its Duckling server (default: DUCKLING_PORT)"
+        "--replicas",
+        type=int,
+        help="Rasa replicas of the project behind nginx (default RASA_REPLICAS; "
+        "more than 1 needs --stores postgres)",
+    )
+    cli.add_argument("--profile", action="store_true", help="py-spy flame graphs at 10 callers")
+    cli.add_argument(
+        "--out", type=Path, default=OUT, help="folder for report.json, latency.png and flame graphs"
     )
     cli.add_argument(
-        "--turn-budget",
-        type=float,
-        help="seconds (default VOICE_TURN_BUDGET_SECONDS); with --base-url, the server's",
-    )
-    cli.add_argument(
-        "--parses", type=int, default=300, help="Duckling /parse requests (default 300)"
+        "--train-from-scratch",
+        action="store_true",
+        help="also time training the project's model from nothing (minutes)",
     )
     args = cli.parse_args(argv)
-    if args.calls < 1 or args.parses < 1:
-        cli.error("--calls and --parses must be at least 1")
-    if args.duckling_url and not args.base_url:
-        cli.error("--duckling-url goes with --base-url")
+    args.levels = QUICK_LEVELS if args.quick else FULL_LEVELS
+    if args.seconds is None:
+        args.seconds = QUICK_SECONDS if args.quick else FULL_SECONDS
+    if args.seconds <= 0:
+        cli.error("--seconds must be more than 0")
+    if args.replicas is None:
+        args.replicas = StackSettings.from_env().rasa_replicas
+    if args.replicas < 1:
+        cli.error("--replicas must be at least 1")
+    if args.replicas > 1 and args.stores != "postgres":
+        cli.error("--replicas above 1 needs --stores postgres (replicas share their stores)")
     return args
 
 
-@contextlib.contextmanager
-def _target(args: argparse.Namespace) -> Iterator[Target]:
-    if args.base_url:
-        yield running_stack(args.base_url, args.duckling_url, args.turn_budget)
-    else:
-        with local_stack(args.turn_budget) as target:
-            yield target
+def _training(from_scratch: bool) -> dict[str, Any]:
+    """Seconds to get each model (0 when cached), and optionally a training from nothing."""
+    from scripts.train_model import BOT, cache_dir, ensure_model, fingerprint, train
+
+    figures: dict[str, Any] = {}
+    for name, config in (("project", None), ("baseline", baseline.CONFIG)):
+        key = fingerprint(config=config)
+        cached = (cache_dir() / f"{key}.tar.gz").exists()
+        began = time.perf_counter()
+        path = ensure_model(config=config, install=None)
+        figures[name] = {
+            "model": key,
+            "path": str(path),
+            "trained": not cached,
+            "seconds": time.perf_counter() - began,
+        }
+    figures["project_from_scratch_seconds"] = None
+    if from_scratch:
+        print("training the project's model from scratch (timed, then thrown away) ...")
+        with tempfile.TemporaryDirectory(prefix="helpdesk-bench-train-") as out:
+            began = time.perf_counter()
+            train(BOT / "config.yml", Path(out), "from-scratch")
+            figures["project_from_scratch_seconds"] = time.perf_counter() - began
+    return figures
 
 
-def _scenario_rows(result: ScenarioResult, budget: float) -> list[list[str]]:
-    rows: list[list[str]] = []
-    for kind in (*KINDS, None):
-        seconds = result.seconds(kind)
-        if not seconds:
-            continue
-        longest = [
-            turn.longest_request
-            for turn in result.turns
-            if turn.error is None and (kind is None or turn.kind == kind)
-        ]
-        summary = Summary.of(seconds)
+def _level_rows(levels: dict[str, dict[str, Any]]) -> list[list[str]]:
+    def ms(value: float | None) -> str:
+        return format_seconds(value) if value is not None else "-"
+
+    rows = []
+    for name, f in levels.items():
         rows.append(
             [
-                kind or "all turns",
-                str(summary.count),
-                format_seconds(summary.median),
-                format_seconds(summary.p95),
-                format_seconds(summary.max),
-                format_share(share_over(seconds, budget)),
-                format_share(share_over(longest, TWILIO_LIMIT_SECONDS)),
+                name,
+                str(f["calls"]),
+                str(f["turns"]),
+                ms(f["p50_s"]),
+                ms(f["p95_s"]),
+                ms(f["p99_s"]),
+                format_rate(f["turns_per_second"]),
+                f"{f['cores_used']:.2f}",
+                f"{f['turns_per_core_second']:.1f}",
+                str(f["filler_turns"]),
+                str(f["errors"] + f["unexpected"]),
             ]
         )
     return rows
 
 
-def _print_scenario(result: ScenarioResult, budget: float) -> None:
-    per_minute = result.calls / result.wall_seconds * 60
-    who = "1 caller" if result.callers == 1 else f"{result.callers} concurrent callers"
+def _ratios(project: dict[str, Any], stock: dict[str, Any]) -> dict[str, float | None]:
+    def ratio(key: str) -> float | None:
+        if project[key] is None or not stock[key]:
+            return None
+        return project[key] / stock[key]
+
+    keys = ("p50_s", "p95_s", "p99_s", "turns_per_second", "turns_per_core_second")
+    return {key: ratio(key) for key in keys}
+
+
+def _print_level(callers: int, seconds: float, entry: dict[str, Any]) -> None:
+    first = entry["order"][0]
+    who = "1 caller" if callers == 1 else f"{callers} back-to-back callers"
+    rows = _level_rows({name: entry[name] for name in ("project", "baseline")})
+    r = entry["ratios"]
+
+    def x(key: str) -> str:
+        return f"{r[key]:.2f}x" if r[key] is not None else "-"
+
+    latency = [x("p50_s"), x("p95_s"), x("p99_s")]
+    rate, per_core = x("turns_per_second"), x("turns_per_core_second")
+    rows.append(["project/baseline", "", "", *latency, rate, "", per_core, "", ""])
     print_table(
-        f"Turns, {who}: {result.calls} calls in {result.wall_seconds:.1f} s "
-        f"({per_minute:.0f} calls/min)",
-        [
-            "turn kind",
-            "turns",
-            "median",
-            "p95",
-            "max",
-            f"> budget {budget:g} s",
-            f"> Twilio {TWILIO_LIMIT_SECONDS:g} s",
-        ],
-        _scenario_rows(result, budget),
+        f"{who}: {seconds:g} s per bot, {first} first",
+        HEADER,
+        rows,
     )
 
 
-def _check(result: ScenarioResult) -> bool:
-    """Says which turns failed or heard something unexpected; True when none did."""
-    for turn in result.failures[:3]:
-        print(f"  failed {turn.kind} turn: {turn.error}")
-    bad = len(result.failures) + len(result.unexpected)
-    if bad:
-        kinds = sorted({turn.kind for turn in result.failures + result.unexpected})
-        print(f"  {bad} of {len(result.turns)} turns failed or unexpected ({', '.join(kinds)})")
-    return bad == 0
-
-
-def _print_ratio(single: ScenarioResult, concurrent: ScenarioResult) -> None:
-    rows = []
-    for kind in (*KINDS, None):
-        one, many = single.seconds(kind), concurrent.seconds(kind)
-        if not one or not many:
+def _memory(bot: Bot, sampled: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Per process: the largest resident size seen after a level, and the peak (VmHWM)."""
+    memory = {}
+    for service in bot.services:
+        if service.process is None:
             continue
-        alone, together = percentile(one, 50), percentile(many, 50)
-        rows.append(
-            [
-                kind or "all turns",
-                format_seconds(alone),
-                format_seconds(together),
-                f"{together / alone:.2f}",
-            ]
-        )
-    print_table(
-        f"Median turn time, {concurrent.callers} concurrent callers / 1 caller",
-        ["turn kind", "1 caller", f"{concurrent.callers} callers", "ratio"],
-        rows,
-    )
+        now, peak = resident_mb(service.process.pid)
+        memory[service.name] = {
+            "rss_mb": max(now, sampled.get(service.name, 0.0)),
+            "peak_rss_mb": peak,
+        }
+    return memory
 
 
-def _latency_row(where: str, latencies: list[float], wall: float) -> list[str]:
-    summary = Summary.of(latencies)
-    return [
-        where,
-        str(summary.count),
-        format_seconds(summary.median),
-        format_seconds(summary.p95),
-        format_seconds(summary.max),
-        format_rate(summary.count / wall),
-    ]
+def _sample(bot: Bot, sampled: dict[str, float]) -> None:
+    for service in bot.services:
+        if service.process is not None:
+            now, _ = resident_mb(service.process.pid)
+            sampled[service.name] = max(now, sampled.get(service.name, 0.0))
 
 
-def _print_nlu(target: Target, parses: int) -> None:
-    over_http = nlu.duckling_over_http(target.duckling_url, parses)
-    in_process = nlu.duckling_in_process(parses)
-    print_table(
-        f"Duckling /parse as Rasa sends it (dims {', '.join(nlu.DUCKLING_DIMS)}), sequential",
-        ["where", "parses", "median", "p95", "max", "throughput"],
-        [
-            _latency_row("HTTP, Duckling server", *over_http),
-            _latency_row("in process, same parser", *in_process),
-        ],
-    )
-    rows = []
-    for name, result in (
-        ("spoken email", nlu.spoken_email_throughput()),
-        ("priority", nlu.priority_throughput()),
+def _warm(bot: Bot) -> bool:
+    turns = warm_up(bot)
+    bad = [turn for turn in turns if turn.error or not turn.expected]
+    for turn in bad[:3]:
+        words = SCRIPT[turn.step].words or "(dial)"
+        print(f"  {bot.name} warm-up: unexpected reply to {words!r} ({turn.error or 'wrong'})")
+    return not bad and len(turns) == len(SCRIPT)
+
+
+def _run(args: argparse.Namespace, training: dict[str, Any], out: Path) -> dict[str, Any]:
+    load_environment()
+    budget = VoiceSettings.from_env().turn_budget_seconds
+    held_out = nlu.held_out()
+    report: dict[str, Any] = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpus_usable": len(os.sched_getaffinity(0)),
+            "load_average_at_start": os.getloadavg()[0],
+            "python": platform.python_version(),
+        },
+        "options": {
+            "quick": args.quick,
+            "levels": list(args.levels),
+            "seconds_per_level": args.seconds,
+            "stores": args.stores,
+            "replicas": args.replicas,
+            "turn_budget_seconds": budget,
+            "turns_per_call": len(SCRIPT),
+            "profile": args.profile,
+        },
+        "training": training,
+        "levels": [],
+        "profiles": {},
+    }
+    sampled: dict[str, dict[str, float]] = {"project": {}, "baseline": {}}
+    starting = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as folder,
+        both_stacks(
+            Path(folder),
+            Path(training["baseline"]["path"]),
+            stores=args.stores,
+            replicas=args.replicas,
+            turn_budget=budget,
+        ) as (project, stock),
     ):
-        rows.append(
-            [
-                name,
-                f"{result.correct}/{result.answers}",
-                str(result.calls),
-                format_seconds(result.per_call),
-                format_rate(result.per_second),
-            ]
+        bots = {"project": project, "baseline": stock}
+        report["start_seconds"] = time.perf_counter() - starting
+        print(
+            f"both stacks up in {report['start_seconds']:.0f} s; "
+            f"the project's turn budget is {budget:g} s\n"
         )
+        report["warm_up_ok"] = all([_warm(project), _warm(stock)])
+        report["bots"] = {}
+        for name, bot in bots.items():
+            score = nlu.accuracy(bot.api_url, bot.api_token, held_out)
+            report["bots"][name] = {
+                "replicas": bot.replicas,
+                "stores": bot.stores,
+                "model": training[name]["model"],
+                "nlu_correct": score.correct,
+                "nlu_held_out": score.total,
+                "nlu_accuracy": score.share,
+            }
+        print_table(
+            f"NLU on {len(held_out)} held-out sentences (rasa_bot/tests, not trained on)",
+            ["bot", "right", "accuracy"],
+            [
+                [name, f"{b['nlu_correct']}/{b['nlu_held_out']}", format_share(b["nlu_accuracy"])]
+                for name, b in report["bots"].items()
+            ],
+        )
+        for index, callers in enumerate(args.levels):
+            order = ("project", "baseline") if index % 2 == 0 else ("baseline", "project")
+            entry: dict[str, Any] = {"callers": callers, "order": list(order)}
+            for name in order:
+                bot = bots[name]
+                profiling = args.profile and name == "project" and callers == PROFILED_LEVEL
+                pids = {"rasa": bot.pid(bot.rasa[0].name), "actions": bot.pid("action-server")}
+                with (
+                    flame_graphs(pids, out) if profiling else contextlib.nullcontext({})
+                ) as profiles:
+                    level: Level = run_level(bot, callers, args.seconds)
+                report["profiles"].update({k: str(v) for k, v in profiles.items()})
+                entry[name] = level.figures()
+                for turn in (level.errors + level.unexpected)[:3]:
+                    words = SCRIPT[turn.step].words or "(dial)"
+                    print(f"  {name}: {words!r} -> {turn.error or repr(turn.heard)}")
+                _sample(bot, sampled[name])
+            entry["ratios"] = _ratios(entry["project"], entry["baseline"])
+            report["levels"].append(entry)
+            _print_level(callers, args.seconds, entry)
+        for name, bot in bots.items():
+            report["bots"][name]["memory"] = _memory(bot, sampled[name])
+    return report
+
+
+def _print_memory(report: dict[str, Any]) -> None:
+    rows = []
+    for name, bot in report["bots"].items():
+        for process, mem in bot["memory"].items():
+            rows.append([name, process, f"{mem['rss_mb']:.0f} MB", f"{mem['peak_rss_mb']:.0f} MB"])
     print_table(
-        "Answer parsers in process (median of 5 passes)",
-        ["parser", "right", "calls", "per call", "throughput"],
+        "Resident memory (largest after a level, and peak)",
+        ["bot", "process", "RSS", "peak"],
         rows,
     )
+
+
+def _print_training(training: dict[str, Any]) -> None:
+    rows = []
+    for name in ("project", "baseline"):
+        figures = training[name]
+        how = "trained" if figures["trained"] else "cached"
+        rows.append([name, figures["model"], how, f"{figures['seconds']:.2f} s"])
+    scratch = training["project_from_scratch_seconds"]
+    if scratch is not None:
+        rows.append(["project", "from scratch", "trained", f"{scratch:.0f} s"])
+    print_table("Training", ["bot", "model", "", "time"], rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     print(
-        f"helpdesk-voice benchmark: Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {platform.system()}, "
+        f"helpdesk-voice bench: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f} at start"
     )
-    with _target(args) as target:
-        budget = target.turn_budget_seconds
-        where = args.base_url or "local stack"
-        print(
-            f"{where}; turn budget {budget:g} s; Twilio gives up after {TWILIO_LIMIT_SECONDS:g} s"
-        )
-        warm_up(target)
-        print("warm-up: 1 call, not counted\n")
-
-        single = run_scenario(target, args.calls, callers=1)
-        _print_scenario(single, budget)
-        ok = _check(single)
-
-        per_caller = math.ceil(args.calls / CONCURRENT_CALLERS)
-        concurrent = run_scenario(target, per_caller, callers=CONCURRENT_CALLERS)
-        _print_scenario(concurrent, budget)
-        ok = _check(concurrent) and ok
-        _print_ratio(single, concurrent)
-
-        _print_nlu(target, args.parses)
-    return 0 if ok else 1
+    began = time.perf_counter()
+    training = _training(args.train_from_scratch)
+    out: Path = args.out
+    report = _run(args, training, out)
+    _print_memory(report)
+    _print_training(training)
+    checks = judge(report)
+    report["targets"] = [
+        {"target": c.target, "value": c.value, "shown": c.shown, "passed": c.passed} for c in checks
+    ]
+    print("Targets (issue 11)")
+    for check in checks:
+        print(f"  {check.verdict}  {check.target}: {check.shown}")
+    bad = sum(
+        level[bot]["errors"] + level[bot]["unexpected"]
+        for level in report["levels"]
+        for bot in report["bots"]
+    )
+    report["ok"] = report["warm_up_ok"] and bad == 0
+    report["seconds"] = time.perf_counter() - began
+    report["plot"] = str(plot_latency(report, out / "latency.png"))
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwrote {out / 'report.json'} and {report['plot']} in {report['seconds']:.0f} s")
+    if report["profiles"]:
+        print("flame graphs: " + ", ".join(report["profiles"].values()))
+    if not report["ok"]:
+        print(f"{bad} turns failed or had an unexpected reply: the figures measure something else")
+    return 0 if report["ok"] else 1
 
 
 if __name__ == "__main__":

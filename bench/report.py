@@ -1,16 +1,17 @@
-"""Figures as text: percentiles of timings, durations with their unit, one plain table.
+"""Figures as text: percentiles of timings, durations with their unit, one plain table,
+and the issue's targets judged against a report.
 
 Pure functions only (the tests in ``tests/unit/test_bench_report.py`` cover them);
-the benchmarks measure, this module formats.
+the benchmarks measure, this module formats and judges.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -29,25 +30,25 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def share_over(values: Sequence[float], limit: float) -> float:
-    """The fraction (0 to 1) of ``values`` strictly greater than ``limit``."""
-    if not values:
-        return 0.0
-    return sum(1 for value in values if value > limit) / len(values)
-
-
 @dataclass(frozen=True)
 class Summary:
-    """Count, median, 95th percentile and maximum of some timings."""
+    """Count, median, 95th and 99th percentiles and maximum of some timings."""
 
     count: int
-    median: float
+    p50: float
     p95: float
+    p99: float
     max: float
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Summary:
-        return cls(len(values), percentile(values, 50), percentile(values, 95), max(values))
+        return cls(
+            len(values),
+            percentile(values, 50),
+            percentile(values, 95),
+            percentile(values, 99),
+            max(values),
+        )
 
 
 def format_seconds(seconds: float) -> str:
@@ -110,3 +111,95 @@ def print_table(
     print(title, file=out)
     print(format_table(header, rows), file=out)
     print(file=out, flush=True)
+
+
+# The targets of issue 11, judged here and only here (never in a timed test).
+CAPACITY_RATIO_AT_10 = 3.0
+P95_AT_10_SECONDS = 0.250
+P50_AT_1_SECONDS = 0.040
+RSS_LIMIT_MB = 1536.0
+TRAINING_LIMIT_SECONDS = 180.0
+CACHED_TRAINING_LIMIT_SECONDS = 1.0  # "0 s": nothing is trained
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target: what it asks, the measured value, and whether it holds
+    (``passed`` None: this run did not measure it, e.g. ``--quick`` skips 40 callers)."""
+
+    target: str
+    value: float | None
+    shown: str
+    passed: bool | None
+
+    @property
+    def verdict(self) -> str:
+        return {True: "PASS", False: "FAIL", None: "n/a "}[self.passed]
+
+
+def _level(report: Mapping[str, Any], callers: int) -> Mapping[str, Any] | None:
+    return next((lv for lv in report["levels"] if lv["callers"] == callers), None)
+
+
+def _at_most(target: str, value: float | None, limit: float, unit: str) -> Check:
+    if value is None:
+        return Check(target, None, "not measured", None)
+    shown = format_seconds(value) if unit == "s" else f"{value:.0f} {unit}"
+    return Check(target, value, shown, value <= limit)
+
+
+def judge(report: Mapping[str, Any]) -> list[Check]:
+    """The issue's targets against a report as :mod:`bench.__main__` writes it."""
+    ten, one, forty = _level(report, 10), _level(report, 1), _level(report, 40)
+    checks = []
+    if ten is None or not ten["baseline"]["turns_per_second"]:
+        checks.append(Check("turns/s at 10 callers >= 3x baseline", None, "not measured", None))
+    else:
+        ratio = ten["project"]["turns_per_second"] / ten["baseline"]["turns_per_second"]
+        checks.append(
+            Check(
+                "turns/s at 10 callers >= 3x baseline",
+                ratio,
+                f"{ratio:.2f}x",
+                ratio >= CAPACITY_RATIO_AT_10,
+            )
+        )
+    checks.append(
+        _at_most(
+            "p95 at 10 callers <= 250 ms",
+            ten["project"]["p95_s"] if ten else None,
+            P95_AT_10_SECONDS,
+            "s",
+        )
+    )
+    checks.append(
+        _at_most(
+            "p50 at 1 caller <= 40 ms",
+            one["project"]["p50_s"] if one else None,
+            P50_AT_1_SECONDS,
+            "s",
+        )
+    )
+    filler = forty["project"]["filler_turns"] if forty else None
+    checks.append(_at_most("no turn reaches the filler at 40 callers", filler, 0, "turns"))
+    memory = report["bots"]["project"]["memory"]
+    peaks = [mb["peak_rss_mb"] for name, mb in memory.items() if name.split("-")[0] == "rasa"]
+    checks.append(_at_most("peak RSS per Rasa replica <= 1.5 GB", max(peaks), RSS_LIMIT_MB, "MB"))
+    training = report["training"]
+    checks.append(
+        _at_most(
+            "training with nothing changed: 0 s",
+            training["project"]["seconds"] if not training["project"]["trained"] else None,
+            CACHED_TRAINING_LIMIT_SECONDS,
+            "s",
+        )
+    )
+    checks.append(
+        _at_most(
+            "training from scratch <= 3 min",
+            training["project_from_scratch_seconds"],
+            TRAINING_LIMIT_SECONDS,
+            "s",
+        )
+    )
+    return checks

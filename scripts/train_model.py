@@ -29,43 +29,69 @@ def cache_dir() -> Path:
     return Path(root) / "models"
 
 
-def fingerprint(bot: Path = BOT) -> str:
-    """A hash of everything training reads, plus the Rasa version."""
+def fingerprint(bot: Path = BOT, config: Path | None = None) -> str:
+    """A hash of everything training reads, plus the Rasa version.
+
+    ``config`` stands in for the bot's config.yml (the benchmark's stock
+    baseline trains this project's domain and data with its own configuration).
+    """
     from rasa import __version__ as rasa_version
 
     digest = hashlib.sha256(f"rasa=={rasa_version}\n".encode())
     for name in TRAINING_INPUTS:
-        path = bot / name
+        path = config if config is not None and name == "config.yml" else bot / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            digest.update(str(file.relative_to(bot)).encode() + b"\0")
+            label = name if file == path else f"{name}/{file.relative_to(path)}"
+            digest.update(label.encode() + b"\0")
             digest.update(file.read_bytes() + b"\0")
     return digest.hexdigest()[:20]
 
 
-def ensure_model(force: bool = False) -> Path:
-    """Path of a model trained on the current inputs, training only if needed."""
-    key = fingerprint()
+def train(config: Path, out: Path, name: str) -> Path:
+    """Trains ``out/name.tar.gz`` from ``config`` and the bot's domain and data.
+
+    Rasa reads a copy of ``config``: when pipeline or policies are left empty,
+    it writes the defaults it chose into the file as comments, and the given
+    file must stay as it is.
+    """
+    copy = out / "config.yml"
+    shutil.copyfile(config, copy)
+    subprocess.run(  # noqa: S603 - our own command line
+        [
+            sys.executable, "-m", "rasa", "train",
+            "--config", str(copy), "--domain", "domain.yml", "--data", "data",
+            "--out", str(out), "--fixed-model-name", name,
+        ],
+        cwd=BOT,
+        check=True,
+    )  # fmt: skip
+    return out / f"{name}.tar.gz"
+
+
+def ensure_model(
+    force: bool = False, config: Path | None = None, install: Path | None = CURRENT_MODEL
+) -> Path:
+    """A model trained on the current inputs, training only if needed.
+
+    It is copied to ``install`` (the path the stack serves) and that path is
+    returned; with ``install`` None, the cached file's own path.
+    """
+    key = fingerprint(config=config)
     cached = cache_dir() / f"{key}.tar.gz"
     if cached.exists() and not force:
         print(f"model {key} is up to date (cached)")
     else:
         print(f"training model {key} (inputs changed or no cached model)")
         with tempfile.TemporaryDirectory() as out:
-            subprocess.run(  # noqa: S603 - our own command line
-                [
-                    sys.executable, "-m", "rasa", "train",
-                    "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-                    "--out", out, "--fixed-model-name", key,
-                ],
-                cwd=BOT,
-                check=True,
-            )  # fmt: skip
+            trained = train(config or BOT / "config.yml", Path(out), key)
             cached.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(Path(out) / f"{key}.tar.gz", cached)
-    CURRENT_MODEL.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, CURRENT_MODEL)
-    return CURRENT_MODEL
+            shutil.copyfile(trained, cached)
+    if install is None:
+        return cached
+    install.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached, install)
+    return install
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The pure parts of the benchmarks: percentiles, shares, units and the printed table."""
+"""The pure parts of the benchmarks: percentiles, units, the printed table and the targets."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from bench.report import (
     format_seconds,
     format_share,
     format_table,
+    judge,
     percentile,
     print_table,
-    share_over,
 )
 
 
@@ -59,17 +59,13 @@ def test_percentile_of_nothing_is_refused() -> None:
         percentile([], 50)
 
 
-def test_summary_has_count_median_p95_and_max() -> None:
+def test_summary_has_count_median_p95_p99_and_max() -> None:
     summary = Summary.of([float(n) for n in range(1, 21)])
     assert summary.count == 20
-    assert summary.median == 10.5
+    assert summary.p50 == 10.5
     assert summary.p95 == pytest.approx(19.05)
+    assert summary.p99 == pytest.approx(19.81)
     assert summary.max == 20.0
-
-
-def test_share_over_counts_only_values_strictly_above_the_limit() -> None:
-    assert share_over([1.0, 6.0, 6.5, 16.0], 6.0) == 0.5
-    assert share_over([], 6.0) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -127,3 +123,82 @@ def test_print_table_writes_the_title_the_table_and_a_blank_line() -> None:
     out = io.StringIO()
     print_table("Turns, 1 caller", ["kind", "n"], [["all", 3]], file=out)
     assert out.getvalue() == "Turns, 1 caller\nkind  n\n----  -\nall   3\n\n"
+
+
+def _bot(turns_per_second: float, p50: float, p95: float, filler: int = 0) -> dict:
+    return {
+        "turns_per_second": turns_per_second,
+        "p50_s": p50,
+        "p95_s": p95,
+        "filler_turns": filler,
+    }
+
+
+def _report(levels: dict[int, tuple[dict, dict]], peak_mb: float = 900.0) -> dict:
+    return {
+        "levels": [
+            {"callers": callers, "project": project, "baseline": stock}
+            for callers, (project, stock) in levels.items()
+        ],
+        "bots": {
+            "project": {
+                "memory": {
+                    "rasa-1": {"peak_rss_mb": 800.0},
+                    "rasa-2": {"peak_rss_mb": peak_mb},
+                    "action-server": {"peak_rss_mb": 9000.0},
+                }
+            }
+        },
+        "training": {
+            "project": {"seconds": 0.02, "trained": False},
+            "project_from_scratch_seconds": None,
+        },
+    }
+
+
+def _verdicts(report: dict) -> dict[str, bool | None]:
+    return {check.target: check.passed for check in judge(report)}
+
+
+def test_a_project_meeting_every_target_passes_them_all_but_the_unmeasured() -> None:
+    report = _report(
+        {
+            1: (_bot(30.0, 0.030, 0.050), _bot(14.0, 0.060, 0.110)),
+            10: (_bot(45.0, 0.120, 0.240), _bot(14.0, 0.600, 1.300)),
+            40: (_bot(45.0, 0.800, 1.500), _bot(13.0, 2.500, 4.600)),
+        }
+    )
+    verdicts = _verdicts(report)
+    assert verdicts.pop("training from scratch <= 3 min") is None  # not asked for this run
+    assert all(verdicts.values()), verdicts
+
+
+def test_the_issues_starting_point_fails_capacity_latency_and_filler() -> None:
+    report = _report(
+        {
+            1: (_bot(11.8, 0.086, 0.132), _bot(13.7, 0.062, 0.112)),
+            10: (_bot(11.5, 0.850, 1.380), _bot(14.2, 0.620, 1.300)),
+            40: (_bot(11.0, 3.700, 5.800, filler=12), _bot(13.4, 2.700, 4.700)),
+        }
+    )
+    verdicts = _verdicts(report)
+    assert verdicts["turns/s at 10 callers >= 3x baseline"] is False
+    assert verdicts["p95 at 10 callers <= 250 ms"] is False
+    assert verdicts["p50 at 1 caller <= 40 ms"] is False
+    assert verdicts["no turn reaches the filler at 40 callers"] is False
+    assert verdicts["peak RSS per Rasa replica <= 1.5 GB"] is True
+
+
+def test_the_largest_rasa_replica_counts_and_other_processes_do_not() -> None:
+    levels = {10: (_bot(45.0, 0.1, 0.2), _bot(14.0, 0.6, 1.3))}
+    assert (
+        _verdicts(_report(levels, peak_mb=1600.0))["peak RSS per Rasa replica <= 1.5 GB"] is False
+    )
+    assert _verdicts(_report(levels, peak_mb=1000.0))["peak RSS per Rasa replica <= 1.5 GB"] is True
+
+
+def test_a_level_the_run_skipped_is_not_measured_rather_than_failed() -> None:
+    verdicts = _verdicts(_report({1: (_bot(30.0, 0.03, 0.05), _bot(14.0, 0.06, 0.11))}))
+    assert verdicts["no turn reaches the filler at 40 callers"] is None
+    assert verdicts["turns/s at 10 callers >= 3x baseline"] is None
+    assert verdicts["p50 at 1 caller <= 40 ms"] is True

@@ -1,0 +1,148 @@
+"""The two stacks the benchmark compares, both on free ports, both started here.
+
+* **project**: the stack the integration tests start (:mod:`stack.isolated`):
+  the signed voice channel, its stores (embedded by default, or PostgreSQL and
+  Redis), the action server, Duckling, the emulators and the console, with the
+  configured turn budget, since the filler is part of what is measured.
+* **baseline**: the stock Rasa voice bot (:mod:`bench.baseline`): Rasa's own
+  ``twilio_voice`` channel with in-memory stores, beside the same action
+  server, ServiceNow emulator and Duckling, serving a model trained from this
+  project's domain and data with the ``rasa init`` configuration.
+
+The baseline's processes start first, so both Rasa processes load their models
+at the same time; each stack has its own ports, databases and logs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import baseline
+from stack.isolated import isolated_environment, isolated_stack, store_urls
+from stack.local import Ports, build_services
+from stack.processes import Service, free_port, python_module
+
+START_TIMEOUT_SECONDS = 600.0  # a shared 2-core machine loads two models slowly
+# What the baseline shares with the project's stack: the same command lines.
+BASELINE_PARTS = ("servicenow-emulator", "duckling", "action-server")
+
+
+@dataclass(frozen=True)
+class Bot:
+    """One stack under test, as the load, the usage figures and the report see it."""
+
+    name: str
+    voice_url: str  # where the calls go (nginx, with replicas)
+    auth_token: str  # signs the calls (the stock channel does not check)
+    services: tuple[Service, ...]
+    stores: str
+
+    @property
+    def rasa(self) -> tuple[Service, ...]:
+        """The Rasa processes (one per replica)."""
+        return tuple(s for s in self.services if s.name == "rasa" or s.name.startswith("rasa-"))
+
+    @property
+    def replicas(self) -> int:
+        return len(self.rasa)
+
+    @property
+    def api_url(self) -> str:
+        """The first Rasa process's HTTP API (NLU parses go there)."""
+        return f"http://127.0.0.1:{self.rasa[0].port}"
+
+    @property
+    def api_token(self) -> str:
+        return self.rasa[0].env["RASA_API_TOKEN"]
+
+    def pid(self, name: str) -> int:
+        service = next(s for s in self.services if s.name == name)
+        if service.process is None:
+            raise RuntimeError(f"{self.name}: {name} is not running")
+        return service.process.pid
+
+    def pids(self) -> list[int]:
+        """Every process of the stack (the benchmark's own is not one of them)."""
+        return [s.process.pid for s in self.services if s.process is not None]
+
+
+def _baseline_services(workdir: Path, model: Path) -> list[Service]:
+    ports = Ports(**{field.name: free_port() for field in dataclasses.fields(Ports)})
+    # The action server keeps its ticket outbox in an SQLite file of its own.
+    env = isolated_environment(
+        ports,
+        auth_token=secrets.token_hex(16),
+        stores=store_urls(workdir, "baseline", "embedded"),
+    )
+    shared = build_services(ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model)
+    parts = [service for service in shared if service.name in BASELINE_PARTS]
+    command = python_module(
+        "rasa", "run",
+        "--model", str(model),
+        "--endpoints", str(baseline.ENDPOINTS),
+        "--credentials", str(baseline.CREDENTIALS),
+        "--interface", "127.0.0.1",
+        "--port", str(ports.rasa),
+        "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",  # a token may start with "-"
+    )  # fmt: skip
+    rasa = Service(
+        "rasa",
+        command,
+        f"http://127.0.0.1:{ports.rasa}/webhooks/twilio_voice/",
+        workdir / "logs" / "rasa.log",
+        env,
+    )
+    return [*parts, rasa]
+
+
+@contextmanager
+def both_stacks(
+    workdir: Path,
+    baseline_model: Path,
+    *,
+    stores: str = "embedded",
+    replicas: int = 1,
+    turn_budget: float,
+) -> Iterator[tuple[Bot, Bot]]:
+    """Starts the baseline and the project (training the project's model if needed),
+    yields (project, baseline) once both are healthy, and stops them both."""
+    for part in ("baseline", "project"):
+        (workdir / part).mkdir(parents=True, exist_ok=True)
+    services = _baseline_services(workdir / "baseline", baseline_model)
+    started: list[Service] = []
+    try:
+        for service in services:
+            started.append(service.start())
+        token = secrets.token_hex(16)
+        with isolated_stack(
+            workdir / "project",
+            auth_token=token,
+            name="bench",
+            stores=stores,
+            replicas=replicas,
+            overrides={
+                "VOICE_TURN_BUDGET_SECONDS": str(turn_budget),
+                # The console's event feed of this stack only, not the developer's.
+                "RASA_EVENT_BROKER_DB": str(workdir / "project" / "events.sqlite3"),
+            },
+            timeout=START_TIMEOUT_SECONDS,
+        ) as stack:
+            for service in services:
+                service.wait_healthy(START_TIMEOUT_SECONDS)
+            project = Bot("project", stack.voice_url, token, tuple(stack.services), stores)
+            stock = Bot(
+                "baseline",
+                f"http://127.0.0.1:{services[-1].port}",
+                token,
+                tuple(services),
+                "in-memory",
+            )
+            yield project, stock
+    finally:
+        for service in reversed(started):
+            service.stop()
