@@ -72,11 +72,20 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--out", type=Path, default=OUT, help="folder for report.json, latency.png and flame graphs"
     )
     cli.add_argument(
+        "--baseline-config",
+        type=Path,
+        default=baseline.CONFIG,
+        help="the stock bot's model configuration (default: rasa init's, bench/baseline/); "
+        "another one makes the run a check of the bench, not the issue's comparison",
+    )
+    cli.add_argument(
         "--train-from-scratch",
         action="store_true",
         help="also time training the project's model from nothing (minutes)",
     )
     args = cli.parse_args(argv)
+    if not args.baseline_config.is_file():
+        cli.error(f"--baseline-config {args.baseline_config}: no such file")
     args.levels = QUICK_LEVELS if args.quick else FULL_LEVELS
     if args.seconds is None:
         args.seconds = QUICK_SECONDS if args.quick else FULL_SECONDS
@@ -91,12 +100,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _training(from_scratch: bool) -> dict[str, Any]:
+def _training(from_scratch: bool, baseline_config: Path) -> dict[str, Any]:
     """Seconds to get each model (0 when cached), and optionally a training from nothing."""
     from scripts.train_model import BOT, cache_dir, ensure_model, fingerprint, train
 
     figures: dict[str, Any] = {}
-    for name, config in (("project", None), ("baseline", baseline.CONFIG)):
+    for name, config in (("project", None), ("baseline", baseline_config)):
         key = fingerprint(config=config)
         cached = (cache_dir() / f"{key}.tar.gz").exists()
         began = time.perf_counter()
@@ -221,6 +230,8 @@ def _run(args: argparse.Namespace, training: dict[str, Any], out: Path) -> dict[
             "turn_budget_seconds": budget,
             "turns_per_call": len(SCRIPT),
             "profile": args.profile,
+            "baseline_config": str(args.baseline_config),
+            "stock_baseline": args.baseline_config.resolve() == baseline.CONFIG,
         },
         "training": training,
         "levels": [],
@@ -320,7 +331,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"load average {os.getloadavg()[0]:.2f} at start"
     )
     began = time.perf_counter()
-    training = _training(args.train_from_scratch)
+    training = _training(args.train_from_scratch, args.baseline_config)
+    if args.baseline_config.resolve() != baseline.CONFIG:
+        print(
+            f"baseline configuration {args.baseline_config}: not rasa init's, so the ratios "
+            "check the bench, they are not the issue's comparison"
+        )
     out: Path = args.out
     report = _run(args, training, out)
     _print_memory(report)

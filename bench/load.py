@@ -157,7 +157,7 @@ def run_call(bot: Bot, deadline: float) -> list[Turn]:
     """One call; stops after the turn in hand once ``deadline`` passed, or at an error."""
     serial = _next_serial()
     call = TwilioCall(
-        bot.voice_url, bot.auth_token, caller=caller_number(serial), timeout=REQUEST_TIMEOUT_SECONDS
+        bot.voice_url, bot.twilio_url, caller=caller_number(serial), timeout=REQUEST_TIMEOUT_SECONDS
     )
     turns: list[Turn] = []
     for index, step in enumerate(call_script(SPOKEN_EMAILS[serial % len(SPOKEN_EMAILS)])):
@@ -179,7 +179,7 @@ def run_call(bot: Bot, deadline: float) -> list[Turn]:
     if not call.hung_up:
         try:
             call.hang_up()  # the stock channel has no status route: a 404, not timed
-        except requests.RequestException:
+        except (requests.RequestException, TimeoutError):
             pass
     return turns
 

@@ -38,7 +38,7 @@ class Bot:
 
     name: str
     voice_url: str  # where the calls go (nginx, with replicas)
-    auth_token: str  # signs the calls (the stock channel does not check)
+    twilio_url: str  # the Twilio emulator that places them (the project's, for both bots)
     services: tuple[Service, ...]
     stores: str
 
@@ -134,11 +134,13 @@ def both_stacks(
         ) as stack:
             for service in services:
                 service.wait_healthy(START_TIMEOUT_SECONDS)
-            project = Bot("project", stack.voice_url, token, tuple(stack.services), stores)
+            project = Bot(
+                "project", stack.voice_url, stack.twilio_url, tuple(stack.services), stores
+            )
             stock = Bot(
                 "baseline",
                 f"http://127.0.0.1:{services[-1].port}",
-                token,
+                stack.twilio_url,  # signs its webhooks; the stock channel does not check
                 tuple(services),
                 "in-memory",
             )

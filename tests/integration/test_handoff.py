@@ -9,14 +9,17 @@ need none.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
+from emulators.twilio_call import Turn, TwilioCall
 from tests.integration.conftest import AGENT, SECOND_AGENT, Stack
 
 OPERATOR = "+15555550177"
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.integration]
 
 
 def whisper_of_last_agent_call(stack: Stack) -> str:
@@ -129,11 +132,11 @@ def test_transcript_is_added_to_the_calls_incident(agents: Stack) -> None:
 def test_the_console_take_over_rings_only_the_operator_and_holds_the_caller(
     agents: Stack,
 ) -> None:
-    agents.set_agent(OPERATOR, "accept")
+    agents.twilio.set_agent(OPERATOR, "accept")
     call = agents.call()
     call.dial()
     call.say("my vpn keeps disconnecting")
-    rung_before = len(agents.agent_calls())
+    rung_before = len(agents.twilio.agent_calls())
     token = agents.service("rasa").env["RASA_API_TOKEN"]
     reply = requests.post(
         f"{agents.voice_url}/webhooks/twilio_voice/takeover",
@@ -144,17 +147,22 @@ def test_the_console_take_over_rings_only_the_operator_and_holds_the_caller(
     reply.raise_for_status()
     assert reply.json()["ringing"] is True
     assert "bringing in a colleague" in " ".join(reply.json()["said"])
-    leg = requests.get(f"{agents.twilio_url}/_emulator/calls/{call.sid}", timeout=5).json()
-    assert leg["pending_redirect"].endswith("/webhooks/twilio_voice/pending")
-    requests.post(
-        f"{agents.twilio_url}/_emulator/calls/{call.sid}/redirect_taken", json={}, timeout=5
-    ).raise_for_status()
-    holding = call._request(leg["pending_redirect"], {})
+    holding = moved(call)
     assert "bringing in a colleague" in holding.text
     assert holding.conference and holding.conference.startswith("handoff-")
     assert call.wait_on_hold().agent_joined
-    assert [leg["to"] for leg in agents.agent_calls()[rung_before:]] == [OPERATOR]
+    assert [leg["to"] for leg in agents.twilio.agent_calls()[rung_before:]] == [OPERATOR]
     call.hang_up()
+
+
+def moved(call: TwilioCall, timeout: float = 30.0) -> Turn:
+    """What the caller hears once the take-over moved the call (the timeout bounds a hang)."""
+    deadline = time.monotonic() + timeout
+    while (turn := call.take_redirect()) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError("the take-over never moved the caller")
+        time.sleep(0.05)
+    return turn
 
 
 def test_a_take_over_without_rasas_token_is_refused(agents: Stack) -> None:
