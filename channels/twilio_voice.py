@@ -61,6 +61,11 @@ from telephony.ids import is_call_sid
 from telephony.twilio_rest import TelephonyError, TwilioRest
 
 logger = logging.getLogger(__name__)
+# Loading a model sets the root logger to WARNING (Rasa 3.6 with the scikit-learn
+# intent classifier), which would silence the operators' per-turn line: the
+# Rasa process's own packages keep INFO.
+for _package in ("channels", "handoff", "stores", "telephony"):
+    logging.getLogger(_package).setLevel(logging.INFO)
 
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
