@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -140,3 +141,10 @@ def open_database(settings: StoreSettings) -> Engine:
     """The tracker database's engine, after checking it (and creating it if missing)."""
     check_tracker_database(settings)
     return engine_for(settings.tracker_store_url, settings.connect_timeout_seconds)
+
+
+def delete_older_than(engine: Engine, stamp: sa.Column, seconds: float) -> int:
+    """Deletes the rows of ``stamp``'s table stamped (epoch seconds) before ``seconds`` ago."""
+    cutoff = time.time() - seconds
+    with engine.begin() as connection:
+        return connection.execute(stamp.table.delete().where(stamp < cutoff)).rowcount

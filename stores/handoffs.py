@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from handoff.record import LIVE, Handoff, Stage
+from stores.database import delete_older_than
 from stores.tables import create_tables, handoffs
 
 
@@ -78,11 +79,7 @@ class HandoffStore:
 
     def purge(self, older_than_seconds: float) -> int:
         """Forgets old hand-offs: their summaries name the caller."""
-        cutoff = time.time() - older_than_seconds
-        with self._engine.begin() as connection:
-            return connection.execute(
-                handoffs.delete().where(handoffs.c.created_at < cutoff)
-            ).rowcount
+        return delete_older_than(self._engine, handoffs.c.created_at, older_than_seconds)
 
 
 def _row(record: Handoff) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from stores.database import delete_older_than
 from stores.tables import create_tables, voice_replies
 
 POLL_SECONDS = 0.1
@@ -107,8 +108,5 @@ class ReplyStore:
             await asyncio.sleep(POLL_SECONDS)
 
     def purge(self, older_than_seconds: float) -> int:
-        cutoff = time.time() - older_than_seconds
-        with self._engine.begin() as connection:
-            return connection.execute(
-                voice_replies.delete().where(voice_replies.c.started_at < cutoff)
-            ).rowcount
+        """Forgets answers older than any retry Twilio could still send."""
+        return delete_older_than(self._engine, voice_replies.c.started_at, older_than_seconds)
