@@ -57,7 +57,8 @@ class Outbox:
         """Stores the request already claimed for ``lease_seconds``, so no worker takes it
         between the write and the delivery; a request stored before is claimed if free."""
         now = time.time()
-        claimed = lease_seconds > 0
+        lease = lease_seconds > 0
+        inserted = True
         with self._engine.begin() as connection:
             try:
                 connection.execute(
@@ -66,19 +67,18 @@ class Outbox:
                         call_sid=call_sid,
                         payload=json.dumps(payload),
                         state=PENDING,
-                        attempts=1 if claimed else 0,
+                        attempts=1 if lease else 0,
                         next_attempt_at=now,
-                        claimed_until=now + lease_seconds if claimed else 0.0,
+                        claimed_until=now + lease_seconds if lease else 0.0,
                         created_at=now,
                     )
                 )
             except sa.exc.IntegrityError:
-                claimed = None  # the same request again: keep the first
-        if claimed is None:
-            claimed = lease_seconds > 0 and self._claim(correlation_id, lease_seconds, False)
+                inserted = False  # the same request again: keep the first
+        claimed = lease and (inserted or self._claim(correlation_id, lease_seconds, False))
         found = self._get(correlation_id)
         assert found is not None
-        return found, bool(claimed)
+        return found, claimed
 
     def _get(self, correlation_id: str) -> TicketRequest | None:
         with self._engine.connect() as connection:
