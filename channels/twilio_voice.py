@@ -57,6 +57,7 @@ from settings import (
 from stores.database import StoreUnreachable, open_database
 from stores.handoffs import HandoffStore
 from stores.replies import ReplyStore
+from telephony.e164 import is_e164
 from telephony.ids import is_call_sid
 from telephony.twilio_rest import TelephonyError, TwilioRest
 
@@ -77,7 +78,6 @@ UNAVAILABLE = "Sorry, I'm having trouble on my side right now. Please say that a
 MAX_WAITS = 3
 REPLIES_KEPT_SECONDS = 24 * 3600
 HANDOFFS_KEPT_SECONDS = 24 * 3600
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 Produce = Callable[[CallFacts, Counters], Awaitable[str]]
 
 
@@ -385,7 +385,7 @@ class TwilioVoiceChannel(InputChannel):
             return response.json({"error": "take-over needs Rasa's API token"}, status=403)
         body = request.json if isinstance(request.json, dict) else {}
         call_sid, phone = str(body.get("call_sid") or ""), str(body.get("operator_phone") or "")
-        if not is_call_sid(call_sid) or not _PHONE.match(phone):
+        if not is_call_sid(call_sid) or not is_e164(phone):
             return response.json({"error": "give call_sid and an E.164 operator_phone"}, status=400)
         assistant = self.assistant(request)
         try:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Mapping
 
 from settings import PROJECT_ROOT, SettingsError, _bool, _float, _get, _int
+from telephony.e164 import is_e164
 
 HASH_PREFIX = "pbkdf2_sha256$"
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
@@ -42,7 +42,7 @@ def parse_operators(raw: str) -> tuple[Operator, ...]:
         name, phone, password_hash = (p.strip() for p in parts)
         if not _NAME.match(name):
             raise SettingsError(f"CONSOLE_OPERATORS entry {index + 1}: bad name {name!r}")
-        if not _PHONE.match(phone):
+        if not is_e164(phone):
             raise SettingsError(
                 f"CONSOLE_OPERATORS entry {index + 1}: the phone must be E.164 (+15555550142)"
             )

@@ -13,6 +13,11 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ALLOWED = re.compile(r"^[\d\s().+\-/]+$")
 
 
+def is_e164(number: str) -> bool:
+    """Whether ``number`` is already in E.164 (``+`` and 7 to 15 digits)."""
+    return bool(_E164.match(number))
+
+
 def to_e164(number: str | None, country_code: str = "1") -> str | None:
     """``number`` as ``+<digits>``, or None when it cannot be a phone number.
 
