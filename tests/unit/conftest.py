@@ -58,8 +58,8 @@ def _patched() -> pytest.MonkeyPatch:
     return patch
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+def _refusing_processes(item: pytest.Item) -> Iterator[None]:
+    """One phase of a test (its setup, then its body) with every way to spawn refused."""
     patch = _patched()
     try:
         yield
@@ -67,10 +67,5 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
         patch.undo()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    patch = _patched()
-    try:
-        yield
-    finally:
-        patch.undo()
+pytest_runtest_setup = pytest.hookimpl(hookwrapper=True)(_refusing_processes)
+pytest_runtest_call = pytest.hookimpl(hookwrapper=True)(_refusing_processes)
