@@ -9,7 +9,9 @@ so a developer's running stack and the other suites are left alone.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import secrets
 import signal
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ class IsolatedStack:
     auth_token: str
     tracker_store_url: str
     workdir: Path
+    killed: set[str] = dataclasses.field(default_factory=set)
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
@@ -52,12 +55,53 @@ class IsolatedStack:
         if service.process is not None and service.process.poll() is None:
             os.killpg(service.process.pid, signal.SIGKILL)
             service.process.wait()
+            self.killed.add(name)
 
     def restart(self, name: str, timeout: float = 240.0) -> None:
         """Start a killed service again on the same port, and wait until it is healthy."""
         service = self.service(name)
         service.start()
         service.wait_healthy(timeout)
+        self.killed.discard(name)
+
+    def wait_healthy(self, timeout: float = 240.0) -> IsolatedStack:
+        """Block until every service answers its health check."""
+        for service in self.services:
+            service.wait_healthy(timeout=timeout)
+        return self
+
+    def stop(self) -> None:
+        """Stop every service, newest first, and drop the stack's own PostgreSQL database."""
+        for service in reversed(self.services):
+            service.stop()
+        if self.tracker_store_url.startswith(POSTGRES):
+            _drop_postgres_database(self.tracker_store_url)
+
+    def log(self, service: str) -> str:
+        """What one of the stack's processes has logged so far."""
+        return self.service(service).log_path.read_text(errors="replace")
+
+    def rasa_log(self) -> str:
+        """What the Rasa process, or every replica, has logged so far."""
+        replicas = [s.name for s in self.services if s.name == "rasa" or s.name.startswith("rasa-")]
+        return "".join(self.log(name) for name in replicas)
+
+    def tracker_events(self, call_sid: str) -> list[tuple[str, dict]]:
+        """(type, data) of every stored event of the call's conversation."""
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.tracker_store_url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text(
+                        "SELECT type_name, data FROM events WHERE sender_id = :sid ORDER BY id"
+                    ),
+                    {"sid": call_sid},
+                ).all()
+            return [(kind, json.loads(data)) for kind, data in rows]
+        finally:
+            engine.dispose()
 
     def url(self, port_name: str) -> str:
         return f"http://127.0.0.1:{getattr(self.ports, port_name)}"
@@ -88,9 +132,10 @@ def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
     """Every store of the stack, its own, chosen here and nowhere else.
 
     ``embedded``: SQLite files in ``workdir``, locks in memory. ``postgres``: a
-    database of its own on the local PostgreSQL, and Redis database 1, where call
-    SIDs keep stacks apart. Either way the console's databases and the event
-    broker's are files in ``workdir``, never the developer's under var/.
+    database of its own on the local PostgreSQL (``name`` keeps it apart, so make
+    it unique: see ``start_isolated``), and Redis database 1, where call SIDs keep
+    stacks apart. Either way the console's databases and the event broker's are
+    files in ``workdir``, never the developer's under var/.
     """
     own_files = {
         "RASA_EVENT_BROKER_DB": str(workdir / "events.sqlite3"),
@@ -156,6 +201,42 @@ def isolated_environment(
     }
 
 
+def start_isolated(
+    workdir: Path,
+    *,
+    auth_token: str,
+    name: str,
+    stores: str = "embedded",
+    replicas: int = 1,
+    overrides: Mapping[str, str] | None = None,
+) -> IsolatedStack:
+    """Spawns every service (training the model first if needed) without waiting for them.
+
+    ``wait_healthy()`` then waits, ``stop()`` stops them. On PostgreSQL the database
+    is ``helpdesk_voice_<name>_<random>``: two runs on one machine (two worktrees,
+    say) never share one, and ``stop()`` drops it.
+    """
+    from scripts.train_model import ensure_model
+
+    model = ensure_model()
+    ports = Ports(**{field.name: free_port() for field in dataclasses.fields(Ports)})
+    if stores == "postgres":
+        name = f"{name}_{secrets.token_hex(4)}"
+    urls = store_urls(workdir, name, stores)
+    env = isolated_environment(ports, auth_token=auth_token, stores=urls, overrides=overrides)
+    services = build_services(
+        ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model, replicas=replicas
+    )
+    stack = IsolatedStack(ports, [], auth_token, urls["TRACKER_STORE_URL"], workdir)
+    try:
+        for service in services:  # all at once: Rasa's model load is the long part
+            stack.services.append(service.start())
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
 @contextmanager
 def isolated_stack(
     workdir: Path,
@@ -168,24 +249,15 @@ def isolated_stack(
     timeout: float = 240.0,
 ) -> Iterator[IsolatedStack]:
     """Starts every service (training the model first if needed); stops them after."""
-    from scripts.train_model import ensure_model
-
-    model = ensure_model()
-    ports = Ports(**{field.name: free_port() for field in dataclasses.fields(Ports)})
-    urls = store_urls(workdir, name, stores)
-    if stores == "postgres":
-        _drop_postgres_database(urls["TRACKER_STORE_URL"])
-    env = isolated_environment(ports, auth_token=auth_token, stores=urls, overrides=overrides)
-    services = build_services(
-        ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model, replicas=replicas
+    stack = start_isolated(
+        workdir,
+        auth_token=auth_token,
+        name=name,
+        stores=stores,
+        replicas=replicas,
+        overrides=overrides,
     )
-    started: list[Service] = []
     try:
-        for service in services:  # all at once: Rasa's model load is the long part
-            started.append(service.start())
-        for service in services:
-            service.wait_healthy(timeout=timeout)
-        yield IsolatedStack(ports, started, auth_token, urls["TRACKER_STORE_URL"], workdir)
+        yield stack.wait_healthy(timeout)
     finally:
-        for service in reversed(started):
-            service.stop()
+        stack.stop()
