@@ -44,6 +44,9 @@ http {{
     uwsgi_temp_path {temp}/uwsgi;
     scgi_temp_path {temp}/scgi;
     client_max_body_size 1m;
+    # Whole bodies in memory: a worker that runs as another user (nginx started as
+    # root) cannot write the temp folder, and a long answer would be refused.
+    client_body_buffer_size 1m;
     upstream rasa {{
 {upstreams}
     }}
