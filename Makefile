@@ -4,13 +4,14 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
+E2E_NODE := e2e/node_modules/.package-lock.json
 export PYTHONPATH := $(CURDIR)
 export LANG := C.UTF-8
 export LC_ALL := C.UTF-8
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install env train up down status demo test unit integration rasa-test e2e e2e-bst e2e-audio lint format bench chaos clean
+.PHONY: help install env train up down status demo test test-embedded test-production unit integration rasa-test e2e e2e-bst e2e-audio lint format bench chaos clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,15 +48,13 @@ format: install
 unit: install ## fast tests in one process: pure functions, our servers and HTTP fakes in process
 	@$(VENV)/bin/pytest -q tests/unit
 
-integration: train ## tests that start processes: whole calls through the stack, the console in a browser
+integration: train $(E2E_NODE) ## tests that start processes: whole calls, bst, the console in a browser, PostgreSQL
 	@$(VENV)/bin/pytest -q -m integration
 
 rasa-test: train ## rasa data validate and the Rasa test stories
 	@cd rasa_bot && ../$(PY) -m rasa data validate --fail-on-warnings --quiet
 	@cd rasa_bot && ../$(PY) -m rasa test core --stories tests --model models/current.tar.gz \
 		--out ../var/rasa-test-results --fail-on-prediction-errors --quiet
-
-E2E_NODE := e2e/node_modules/.package-lock.json
 
 e2e: e2e-bst ## Bespoken tests offline: each e2e/tests/*.e2e.yml is one call to the local stack
 
@@ -76,10 +75,17 @@ chaos: train ## ticket filing under faults (slow, silent or down ServiceNow, ret
 bench: train ## this project against a stock Rasa voice bot at 1, 10, 40 callers: table, targets, var/bench/ (BENCH_ARGS=--quick)
 	@$(PY) -m bench $(BENCH_ARGS)
 
-test: lint train rasa-test e2e-bst ## everything CI checks: lint, Rasa tests, all pytest suites, bst
-	@$(VENV)/bin/pytest -q tests
-	@echo "the integration suite again, on PostgreSQL and Redis:"
-	@INTEGRATION_STORES=postgres $(VENV)/bin/pytest -q tests/integration
+# Three jobs at once, each printed when it ends: the Rasa tests, and pytest's two halves,
+# each with its own session stack (tests/stacks.py): every test but those on the
+# production path (unit tier first, while the embedded stack starts), and those.
+test: lint train $(E2E_NODE) ## everything CI checks: lint, Rasa tests, every pytest tier with bst, PostgreSQL
+	@$(MAKE) --no-print-directory -j3 --output-sync=target rasa-test test-embedded test-production
+
+test-embedded: train $(E2E_NODE)
+	@$(VENV)/bin/pytest -q tests --stores embedded
+
+test-production: train
+	@$(VENV)/bin/pytest -q tests/integration --stores postgres
 
 clean: ## remove local state (venv cache and models stay in ~/.cache)
 	rm -rf var .pytest_cache .ruff_cache rasa_bot/models

@@ -74,7 +74,7 @@ def servicenow_emulator_session(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningEmulator]:
     """One emulator for the whole test session."""
-    emulator = start_emulator(tmp_path_factory.mktemp("servicenow") / "servicenow.sqlite3")
+    emulator = start_emulator(Path(":memory:"))
     try:
         yield emulator
     finally:

@@ -1,5 +1,6 @@
 """The agent console in a real browser (headless Chromium from Debian, through Selenium)
-against the whole local stack, while a test call runs through the signed voice webhook.
+against the session's stack (tests/stacks.py), while a test call runs through the
+signed voice webhook.
 
 An operator signs in, sees the call appear, opens it, watches a caller turn arrive
 live, takes the call over (their phone rings on the Twilio emulator and joins the
@@ -25,17 +26,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from console.passwords import hash_password
 from console.review import add_example
 from emulators.twilio_call import Turn, TwilioCall
 from settings import PROJECT_ROOT
-from stack.isolated import AGENTS, IsolatedStack, isolated_stack
+from stack.isolated import IsolatedStack
+from tests.stacks import OPERATOR, OPERATOR_PHONE, RASA_API_TOKEN
+from tests.stacks import OPERATOR_PASSWORD as PASSWORD
 
 pytestmark = [pytest.mark.integration]
 
-AUTH_TOKEN = "console-browser-test-token"
-RASA_TOKEN = "console-browser-test-rasa-api-token"
-OPERATOR, PASSWORD, OPERATOR_PHONE = "ada", "browser-test-password", AGENTS[0]
 SCREENSHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or PROJECT_ROOT / "docs" / "img")
 # Debian's packages (scripts/install_browser.sh); never Selenium Manager's downloads.
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or "/usr/bin/chromedriver"
@@ -45,24 +44,8 @@ MUMBLE, MUMBLE_AGAIN = "xqzt vbnm plkj", "lorem ipsum dolor"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IsolatedStack, Path]]:
-    subprocess.run([str(PROJECT_ROOT / "scripts" / "install_browser.sh")], check=True)
-    workdir = tmp_path_factory.mktemp("console-stack")
-    overrides = {
-        "CONSOLE_OPERATORS": f"{OPERATOR}:{OPERATOR_PHONE}:{hash_password(PASSWORD)}",
-        "RASA_API_TOKEN": RASA_TOKEN,
-    }
-    with isolated_stack(
-        workdir,
-        auth_token=AUTH_TOKEN,
-        name="console",
-        overrides=overrides,
-    ) as running:
-        yield running, workdir
-
-
-@pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
+    subprocess.run([str(PROJECT_ROOT / "scripts" / "install_browser.sh")], check=True)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
@@ -115,10 +98,10 @@ def follow_rest_redirect(call: TwilioCall, timeout: float = 10.0) -> Turn:
 
 
 def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
-    stack: tuple[IsolatedStack, Path], browser: WebDriver
+    stack: IsolatedStack, browser: WebDriver
 ) -> None:
-    running, workdir = stack
-    base = console_url(running)
+    workdir = stack.workdir
+    base = console_url(stack)
 
     # Sign in.
     browser.delete_all_cookies()
@@ -128,7 +111,7 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     sign_in(browser, base)
 
     # A call comes in and appears by itself, its number masked.
-    call = TwilioCall(running.voice_url, running.twilio_url, caller="+15555550100")
+    call = TwilioCall(stack.voice_url, stack.twilio_url, caller="+15555550100")
     call.dial()
     row = f'tr[data-sid="{call.sid}"]'
     wait(browser).until(lambda b: "•••0100" in b.find_element(By.CSS_SELECTOR, row).text)
@@ -150,16 +133,16 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     shoot(browser, "console-call")
 
     # Take over: the caller hears a colleague is coming; the operator's phone rings.
-    rung_before = len(running.twilio.agent_calls())
+    rung_before = len(stack.twilio.agent_calls())
     browser.find_element(By.ID, "take-over").click()
     wait(browser).until(lambda b: "phone is ringing" in b.find_element(By.ID, "notice").text)
     holding = follow_rest_redirect(call)
     assert "bringing in a colleague" in holding.text
     assert holding.conference and holding.conference.startswith("handoff-")
-    rung = running.twilio.agent_calls()[rung_before:]
+    rung = stack.twilio.agent_calls()[rung_before:]
     assert [c["to"] for c in rung] == [OPERATOR_PHONE], "only the operator's phone rings"
     assert call.wait_on_hold().agent_joined, "the operator pressed 1 and joined the caller"
-    whisper = " ".join(running.twilio.agent_calls()[rung_before].get("heard", []))
+    whisper = " ".join(stack.twilio.agent_calls()[rung_before].get("heard", []))
     assert "vpn" in whisper.lower(), "the operator heard the whisper"
     wait(browser).until(lambda b: "INC" in b.find_element(By.ID, "incident").text)
     assert "5555550100" not in browser.page_source, "not even inside the whisper"
@@ -216,28 +199,27 @@ def signed_in(base: str) -> tuple[requests.Session, str]:
 
 
 def running_model(stack: IsolatedStack) -> str:
-    reply = requests.get(f"{stack.voice_url}/status", params={"token": RASA_TOKEN}, timeout=10)
+    reply = requests.get(f"{stack.voice_url}/status", params={"token": RASA_API_TOKEN}, timeout=10)
     reply.raise_for_status()
     return str(reply.json()["model_file"])
 
 
-def test_rasa_api_needs_the_token(stack: tuple[IsolatedStack, Path]) -> None:
-    running, _ = stack
-    assert requests.get(f"{running.voice_url}/status", timeout=10).status_code == 401
-    assert running_model(running)
+def test_rasa_api_needs_the_token(stack: IsolatedStack) -> None:
+    assert requests.get(f"{stack.voice_url}/status", timeout=10).status_code == 401
+    assert running_model(stack)
 
 
 def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
-    stack: tuple[IsolatedStack, Path], browser: WebDriver
+    stack: IsolatedStack, browser: WebDriver
 ) -> None:
-    running, workdir = stack
-    base = console_url(running)
+    workdir = stack.workdir
+    base = console_url(stack)
     add_example(workdir / "reviewed.yml", "out_of_scope", MUMBLE)
     session, token = signed_in(base)
-    call = TwilioCall(running.voice_url, running.twilio_url)
+    call = TwilioCall(stack.voice_url, stack.twilio_url)
     call.dial()
     assert "Tell me briefly" in call.say("my printer is broken").text
-    before = running_model(running)
+    before = running_model(stack)
 
     reply = session.post(base + "/training/train", data={"csrf": token}, timeout=30)
     assert reply.status_code == 200
@@ -253,10 +235,10 @@ def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
     assert len(seen_progress) > 3, "the progress bar moved along the way"
     assert job["accuracy_after"] is not None and job["accuracy_before"] is not None
     assert job["reviewed_after"] == 1.0, "the new model learned the labelled example"
-    assert job["reviewed_before"] == 0.0, "the running model fell back on it"
+    assert job["reviewed_before"] == 0.0, "the stack model fell back on it"
 
     session.post(base + "/training/activate", data={"csrf": token}, timeout=300)
-    assert running_model(running) == Path(job["model"]).name
+    assert running_model(stack) == Path(job["model"]).name
     # The caller is still in the middle of the form: the next answer is understood.
     assert "How urgent" in call.say("it prints blank pages").text
     sign_in(browser, base)
@@ -265,7 +247,7 @@ def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
     shoot(browser, "console-training")
 
     session.post(base + "/training/rollback", data={"csrf": token}, timeout=300)
-    assert running_model(running).startswith("before-console-")
+    assert running_model(stack).startswith("before-console-")
     assert before == "current.tar.gz"
     assert "email" in call.press("1").text.lower()
     call.hang_up()

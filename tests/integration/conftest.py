@@ -1,88 +1,19 @@
-"""The whole local stack on free ports (stack.isolated), for calls through the
-voice webhook, with helpers to steer the emulators and read what was stored."""
+"""Calls through the voice webhook of the session's stacks (tests/stacks.py), with
+fixtures that put the emulators back the way the next test expects them."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import os
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 
-from settings import StoreSettings
-from stack.isolated import AGENTS, POSTGRES, IsolatedStack, isolated_stack
-from stores.database import StoreUnreachable, check_tracker_database
+from stack.isolated import AGENTS
+from stack.isolated import IsolatedStack as Stack
+from tests.stacks import AUTH_TOKEN, RASA_API_TOKEN, SETTLE_SECONDS, SNOW_TIMEOUT_SECONDS
 
-AUTH_TOKEN = "integration-test-token"
-TURN_BUDGET_SECONDS = 1.5
-# A webhook slower than this is broken, not merely on a busy machine: an order of
-# magnitude above a turn, and still below Twilio's own 15 s webhook timeout.
-SLOW_REQUEST_SECONDS = 10.0
-# embedded (default: SQLite, locks in memory) or postgres (PostgreSQL and Redis).
-STORES = os.environ.get("INTEGRATION_STORES", "embedded")
-SNOW_TIMEOUT_SECONDS = 3.0
-SETTLE_SECONDS = 8.0
+__all__ = ["AUTH_TOKEN", "RASA_API_TOKEN", "SETTLE_SECONDS", "SNOW_TIMEOUT_SECONDS", "Stack"]
+
 AGENT, SECOND_AGENT = AGENTS
-
-
-class Stack(IsolatedStack):
-    """The isolated stack, with what the call tests read of it."""
-
-    def log(self, service: str) -> str:
-        """What one of the stack's processes has logged so far."""
-        return self.service(service).log_path.read_text(errors="replace")
-
-    def tracker_events(self, call_sid: str) -> list[tuple[str, dict]]:
-        """(type, data) of every stored event of the call's conversation."""
-        engine = sa.create_engine(self.tracker_store_url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    sa.text(
-                        "SELECT type_name, data FROM events WHERE sender_id = :sid ORDER BY id"
-                    ),
-                    {"sid": call_sid},
-                ).all()
-            return [(kind, json.loads(data)) for kind, data in rows]
-        finally:
-            engine.dispose()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL and Redis, only what runs on the session stack runs again: the
-    other tests (their own stacks, command lines, engines) do not depend on the stores."""
-    if STORES != "postgres":
-        return
-    elsewhere = [item for item in items if "stack" not in item.fixturenames]
-    if elsewhere:
-        config.hook.pytest_deselected(items=elsewhere)
-        items[:] = [item for item in items if "stack" in item.fixturenames]
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if STORES == "postgres":
-        try:
-            check_tracker_database(
-                StoreSettings.from_env({"TRACKER_STORE_URL": POSTGRES + "/postgres"})
-            )
-        except StoreUnreachable as error:
-            pytest.skip(f"INTEGRATION_STORES=postgres, but {error}")
-    with isolated_stack(
-        tmp_path_factory.mktemp("stack"),
-        auth_token=AUTH_TOKEN,
-        name=f"integration_{STORES}",
-        stores=STORES,
-        overrides={
-            "SNOW_TIMEOUT_SECONDS": str(SNOW_TIMEOUT_SECONDS),
-            "TICKET_SETTLE_SECONDS": str(SETTLE_SECONDS),
-            # Short, so a slow ServiceNow answer exercises the filler and redirect.
-            "VOICE_TURN_BUDGET_SECONDS": str(TURN_BUDGET_SECONDS),
-        },
-    ) as running:
-        yield Stack(**{f.name: getattr(running, f.name) for f in dataclasses.fields(running)})
 
 
 @pytest.fixture

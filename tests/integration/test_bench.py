@@ -1,5 +1,8 @@
 """``python -m bench --quick`` runs both stacks and writes a report with every figure.
 
+The session starts it with its own stacks (tests/stacks.py), with 2 s per level
+and bot, and it runs in the background while the other tests do.
+
 No timing is asserted here: the targets are judged by the bench itself and
 printed as PASS/FAIL lines. This checks that the run completes, that every
 scripted turn got its expected reply, and that the report's fields are there
@@ -9,14 +12,11 @@ with sane types and orders (p50 <= p95 <= p99, shares between 0 and 1).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from settings import PROJECT_ROOT
+from tests.stacks import QuickBench
 
 pytestmark = [pytest.mark.integration]
 
@@ -39,36 +39,25 @@ LEVEL_FIELDS = {
     "turns_per_core_second": float,
 }
 
-BENCH = (sys.executable, "-m", "bench")
-PROJECT_CONFIG = PROJECT_ROOT / "rasa_bot" / "config.yml"
-QuickRun = tuple[subprocess.CompletedProcess, Path]
+QuickRun = tuple[int, str, Path]
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> QuickRun:
-    out = tmp_path_factory.mktemp("bench")
-    finished = subprocess.run(
-        # The project's own configuration stands in for rasa init's (DIET and TED for
-        # 100 epochs each, minutes of training): this checks the bench, not the figures.
-        [*BENCH, "--quick", "--out", str(out), "--baseline-config", str(PROJECT_CONFIG)],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    return finished, out
+@pytest.fixture
+def quick_run(quick_bench: QuickBench) -> QuickRun:
+    """How the session's quick bench ended (it started with the session: tests/stacks.py)."""
+    status, printed = quick_bench.result()
+    return status, printed, quick_bench.out
 
 
 def test_the_quick_bench_exits_cleanly_and_prints_the_targets(quick_run: QuickRun) -> None:
-    finished, _ = quick_run
-    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    assert "Targets (issue 11)" in finished.stdout
-    assert "project/baseline" in finished.stdout
+    status, printed, _ = quick_run
+    assert status == 0, printed[-6000:]
+    assert "Targets (issue 11)" in printed
+    assert "project/baseline" in printed
 
 
 def test_every_level_has_both_bots_with_sane_figures(quick_run: QuickRun) -> None:
-    _, out = quick_run
+    _, _, out = quick_run
     report = json.loads((out / "report.json").read_text())
     assert [level["callers"] for level in report["levels"]] == [1, 10]
     for level in report["levels"]:
@@ -84,7 +73,7 @@ def test_every_level_has_both_bots_with_sane_figures(quick_run: QuickRun) -> Non
 
 
 def test_the_report_has_memory_nlu_training_and_targets(quick_run: QuickRun) -> None:
-    _, out = quick_run
+    _, _, out = quick_run
     report = json.loads((out / "report.json").read_text())
     for bot in BOTS:
         figures = report["bots"][bot]

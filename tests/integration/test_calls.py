@@ -19,6 +19,10 @@ from tests.integration.conftest import Stack
 
 pytestmark = [pytest.mark.integration]
 
+# Tests marked both_stores also run on the production path (tests/stacks.py): the
+# conversation, the reply a /pending redirect collects and the ticket outbox live in
+# the tracker database, and each turn may reach either replica.
+
 ABEL = "abel dot tuter at example dot com"
 
 
@@ -40,6 +44,7 @@ def open_vpn_ticket_up_to_confirmation(call: TwilioCall) -> str:
     return call.say(ABEL).text
 
 
+@pytest.mark.both_stores
 def test_caller_opens_an_incident_by_speech(stack: Stack) -> None:
     call = stack.call()
     readback = open_vpn_ticket_up_to_confirmation(call)
@@ -75,6 +80,7 @@ def test_caller_opens_an_incident_with_key_presses(stack: Stack) -> None:
     assert "Your ticket number is" in call.press("1").text
 
 
+@pytest.mark.both_stores
 def test_caller_corrects_the_priority_at_confirmation(stack: Stack) -> None:
     call = stack.call()
     open_vpn_ticket_up_to_confirmation(call)
@@ -151,6 +157,7 @@ def test_servicenow_outage_becomes_an_apology_and_a_next_step(servicenow_ok: Sta
     assert "agent" in answer
 
 
+@pytest.mark.both_stores
 def test_slow_servicenow_plays_a_filler_and_files_the_ticket_once(servicenow_ok: Stack) -> None:
     same_problem = "descriptionLIKEdrops every ten minutes"
     before = len(servicenow_ok.servicenow.incidents(same_problem))
@@ -172,6 +179,7 @@ def test_low_confidence_speech_is_asked_again_not_acted_on(stack: Stack) -> None
     assert "What can I help you with?" in unsure.text
 
 
+@pytest.mark.both_stores
 def test_a_second_call_from_the_same_number_is_a_new_conversation(stack: Stack) -> None:
     first = stack.call(caller="+15555550177")
     first.dial()
@@ -204,6 +212,7 @@ def test_forged_webhook_is_rejected(stack: Stack) -> None:
         assert reply.status_code == 403
 
 
+@pytest.mark.both_stores
 def test_hanging_up_mid_form_leaves_no_form_waiting(stack: Stack) -> None:
     call = stack.call()
     call.dial()

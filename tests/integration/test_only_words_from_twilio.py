@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import requests
 
-from tests.integration.conftest import SLOW_REQUEST_SECONDS, Stack
+from emulators.twilio_api.twiml_runner import APPLICATION_ERROR
+from tests.integration.conftest import Stack
 
 pytestmark = [pytest.mark.integration]
 
@@ -45,23 +45,16 @@ def test_a_100_kb_answer_is_cut_and_costs_neither_time_nor_memory(stack: Stack) 
     caller.dial()
     other.dial()
     before = resident_mb(rasa.pid)
-    other_took: list[float] = []
-
-    def other_caller() -> None:
-        time.sleep(0.2)
-        started = time.monotonic()
-        other.say("my vpn keeps disconnecting")
-        other_took.append(time.monotonic() - started)
-
-    thread = threading.Thread(target=other_caller)
-    thread.start()
-    started = time.monotonic()
+    other_heard: list[str] = []
+    other_caller = threading.Thread(
+        target=lambda: other_heard.append(other.say("my vpn keeps disconnecting").text)
+    )
+    other_caller.start()
     heard = caller.say("my printer " + "x" * 100_000).text
-    took = time.monotonic() - started
-    thread.join()
+    other_caller.join()
     grown = resident_mb(rasa.pid) - before
-    assert heard
-    assert took < SLOW_REQUEST_SECONDS
-    assert other_took and other_took[0] < SLOW_REQUEST_SECONDS
+    # Twilio (the emulator) waited for neither answer long enough to give up on it.
+    assert heard and APPLICATION_ERROR not in heard
+    assert other_heard and "what's going wrong" in other_heard[0]
     assert grown < 100, f"Rasa grew by {grown:.0f} MB"
     assert "cut to 500" in stack.log("rasa")

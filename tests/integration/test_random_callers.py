@@ -7,6 +7,10 @@ slash-prefixed text and very long text. Every turn must be well-formed TwiML,
 say no sentence twice, and come back well before Twilio gives up; afterwards, asking
 for a person must reach an agent or an explicit offer. The figure
 ("random callers: N/N clean") goes in the README's reliability section.
+
+``make test`` walks 40 calls on the embedded stack and 15 on the production path
+(locks in Redis, conversations in PostgreSQL, turns spread over two replicas); the
+seeds are fixed, so a failure replays. A soak: ``RANDOM_CALLERS=500 make integration``.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from dataclasses import dataclass, field
 import pytest
 import yaml
 
-from emulators.twilio_call import TwilioCall
+from emulators.twilio_api.twiml_runner import APPLICATION_ERROR
+from emulators.twilio_call import Turn, TwilioCall
 from settings import PROJECT_ROOT
-from tests.integration.conftest import SLOW_REQUEST_SECONDS, Stack
+from tests.integration.conftest import Stack
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.both_stores]
 
-CALLS = int(os.environ.get("RANDOM_CALLERS", "200"))
+CALLS = int(os.environ.get("RANDOM_CALLERS", "40"))
+CALLS_ON_PRODUCTION_PATH = int(os.environ.get("RANDOM_CALLERS_PRODUCTION", "15"))
 TURNS = int(os.environ.get("RANDOM_CALLER_TURNS", "12"))
 SEED = int(os.environ.get("RANDOM_CALLER_SEED", "20261129"))
 PARALLEL = 3
@@ -78,11 +84,13 @@ def sentences(text: str) -> list[str]:
     return [s.strip().lower() for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]
 
 
-def problems_of_turn(twiml_documents: list[str]) -> list[str]:
-    """Broken invariants of one turn's TwiML documents."""
+def problems_of_turn(turn: Turn) -> list[str]:
+    """Broken invariants of one turn: what Twilio made of it, and its TwiML documents."""
+    if APPLICATION_ERROR in turn.text:  # the emulator, like Twilio, gave up on a webhook
+        return ["Twilio gave up waiting for an answer"]
     found: list[str] = []
     said: list[str] = []
-    for document in twiml_documents:
+    for document in turn.twiml:
         try:
             root = ET.fromstring(document)
         except ET.ParseError as error:
@@ -130,7 +138,7 @@ def act(call: TwilioCall, rng: random.Random, walk: Walk) -> None:
         walk.transcript.append(f"caller: {words[:80]}")
         turn = call.say(words)
     walk.transcript.append(f"assistant: {turn.text}")
-    walk.problems += problems_of_turn(turn.twiml)
+    walk.problems += problems_of_turn(turn)
 
 
 def walk_one(stack: Stack, number: int) -> Walk:
@@ -142,7 +150,7 @@ def walk_one(stack: Stack, number: int) -> Walk:
     try:
         first = call.dial()
         walk.transcript.append(f"assistant: {first.text}")
-        walk.problems += problems_of_turn(first.twiml)
+        walk.problems += problems_of_turn(first)
         for _ in range(TURNS):
             if call.hung_up or call.conference:
                 break
@@ -157,16 +165,15 @@ def walk_one(stack: Stack, number: int) -> Walk:
             call.hang_up()
     except Exception as error:
         walk.problems.append(f"{type(error).__name__}: {error}")
-    slow = [round(d, 2) for d in call.durations if d > SLOW_REQUEST_SECONDS]
-    if slow:
-        walk.problems.append(f"requests over {SLOW_REQUEST_SECONDS:.1f} s: {slow}")
     return walk
 
 
 @pytest.fixture
-def walks(stack: Stack) -> Iterator[list[Walk]]:
+def walks(stack: Stack, request: pytest.FixtureRequest) -> Iterator[list[Walk]]:
+    embedded = request.node.callspec.params["stack"] == "embedded"
+    calls = CALLS if embedded else CALLS_ON_PRODUCTION_PATH
     with ThreadPoolExecutor(PARALLEL) as pool:
-        yield list(pool.map(lambda n: walk_one(stack, n), range(CALLS)))
+        yield list(pool.map(lambda n: walk_one(stack, n), range(calls)))
 
 
 def test_random_callers_always_have_a_way_forward(stack: Stack, walks: list[Walk]) -> None:
@@ -176,6 +183,6 @@ def test_random_callers_always_have_a_way_forward(stack: Stack, walks: list[Walk
     for walk in broken[:3]:
         print(f"--- call {walk.number}: {walk.problems}")
         print("\n".join(walk.transcript))
-    breaker = stack.log("rasa").count("Circuit breaker tripped")
+    breaker = stack.rasa_log().count("Circuit breaker tripped")
     assert breaker == 0, f"Rasa's circuit breaker tripped {breaker} times"
     assert not broken, f"{len(broken)} of {len(walks)} random calls broke an invariant"
