@@ -85,7 +85,7 @@ test-embedded: train $(E2E_NODE)
 	@$(VENV)/bin/pytest -q tests --stores embedded
 
 test-production: train
-	@$(VENV)/bin/pytest -q tests/integration --stores postgres
+	@$(VENV)/bin/pytest -q tests/integration tests/browser --stores postgres
 
 clean: ## remove local state (venv cache and models stay in ~/.cache)
 	rm -rf var .pytest_cache .ruff_cache rasa_bot/models

@@ -1,6 +1,7 @@
 """The agent console in a real browser (headless Chromium from Debian, through Selenium)
-against the session's stack (tests/stacks.py), while a test call runs through the
-signed voice webhook.
+against the production path of the session (tests/stacks.py: two Rasa replicas
+behind nginx, PostgreSQL, Redis), while a test call runs through the signed voice
+webhook.
 
 An operator signs in, sees the call appear, opens it, watches a caller turn arrive
 live, takes the call over (their phone rings on the Twilio emulator and joins the
@@ -41,6 +42,12 @@ CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or "/usr/bin/chromedriver"
 CHROMIUM = os.environ.get("CHROMIUM_BINARY") or "/usr/bin/chromium"
 # Words the assistant cannot place: they fall back, and come back on the review page.
 MUMBLE, MUMBLE_AGAIN = "xqzt vbnm plkj", "lorem ipsum dolor"
+
+
+@pytest.fixture
+def production(replicas: IsolatedStack) -> IsolatedStack:
+    """The production path: the console swaps the model of both Rasa replicas."""
+    return replicas
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +105,10 @@ def follow_rest_redirect(call: TwilioCall, timeout: float = 10.0) -> Turn:
 
 
 def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
-    stack: IsolatedStack, browser: WebDriver
+    production: IsolatedStack, browser: WebDriver
 ) -> None:
-    workdir = stack.workdir
-    base = console_url(stack)
+    workdir = production.workdir
+    base = console_url(production)
 
     # Sign in.
     browser.delete_all_cookies()
@@ -111,7 +118,7 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     sign_in(browser, base)
 
     # A call comes in and appears by itself, its number masked.
-    call = TwilioCall(stack.voice_url, stack.twilio_url, caller="+15555550100")
+    call = TwilioCall(production.voice_url, production.twilio_url, caller="+15555550100")
     call.dial()
     row = f'tr[data-sid="{call.sid}"]'
     wait(browser).until(lambda b: "•••0100" in b.find_element(By.CSS_SELECTOR, row).text)
@@ -133,16 +140,16 @@ def test_operator_watches_a_call_takes_it_over_and_labels_a_fallback(
     shoot(browser, "console-call")
 
     # Take over: the caller hears a colleague is coming; the operator's phone rings.
-    rung_before = len(stack.twilio.agent_calls())
+    rung_before = len(production.twilio.agent_calls())
     browser.find_element(By.ID, "take-over").click()
     wait(browser).until(lambda b: "phone is ringing" in b.find_element(By.ID, "notice").text)
     holding = follow_rest_redirect(call)
     assert "bringing in a colleague" in holding.text
     assert holding.conference and holding.conference.startswith("handoff-")
-    rung = stack.twilio.agent_calls()[rung_before:]
+    rung = production.twilio.agent_calls()[rung_before:]
     assert [c["to"] for c in rung] == [OPERATOR_PHONE], "only the operator's phone rings"
     assert call.wait_on_hold().agent_joined, "the operator pressed 1 and joined the caller"
-    whisper = " ".join(stack.twilio.agent_calls()[rung_before].get("heard", []))
+    whisper = " ".join(production.twilio.agent_calls()[rung_before].get("heard", []))
     assert "vpn" in whisper.lower(), "the operator heard the whisper"
     wait(browser).until(lambda b: "INC" in b.find_element(By.ID, "incident").text)
     assert "5555550100" not in browser.page_source, "not even inside the whisper"
@@ -204,22 +211,22 @@ def running_model(stack: IsolatedStack) -> str:
     return str(reply.json()["model_file"])
 
 
-def test_rasa_api_needs_the_token(stack: IsolatedStack) -> None:
-    assert requests.get(f"{stack.voice_url}/status", timeout=10).status_code == 401
-    assert running_model(stack)
+def test_rasa_api_needs_the_token(production: IsolatedStack) -> None:
+    assert requests.get(f"{production.voice_url}/status", timeout=10).status_code == 401
+    assert running_model(production)
 
 
 def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
-    stack: IsolatedStack, browser: WebDriver
+    production: IsolatedStack, browser: WebDriver
 ) -> None:
-    workdir = stack.workdir
-    base = console_url(stack)
+    workdir = production.workdir
+    base = console_url(production)
     add_example(workdir / "reviewed.yml", "out_of_scope", MUMBLE)
     session, token = signed_in(base)
-    call = TwilioCall(stack.voice_url, stack.twilio_url)
+    call = TwilioCall(production.voice_url, production.twilio_url)
     call.dial()
     assert "Tell me briefly" in call.say("my printer is broken").text
-    before = running_model(stack)
+    before = running_model(production)
 
     reply = session.post(base + "/training/train", data={"csrf": token}, timeout=30)
     assert reply.status_code == 200
@@ -235,10 +242,10 @@ def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
     assert len(seen_progress) > 3, "the progress bar moved along the way"
     assert job["accuracy_after"] is not None and job["accuracy_before"] is not None
     assert job["reviewed_after"] == 1.0, "the new model learned the labelled example"
-    assert job["reviewed_before"] == 0.0, "the stack model fell back on it"
+    assert job["reviewed_before"] == 0.0, "the running model fell back on it"
 
     session.post(base + "/training/activate", data={"csrf": token}, timeout=300)
-    assert running_model(stack) == Path(job["model"]).name
+    assert running_model(production) == Path(job["model"]).name
     # The caller is still in the middle of the form: the next answer is understood.
     assert "How urgent" in call.say("it prints blank pages").text
     sign_in(browser, base)
@@ -247,7 +254,7 @@ def test_a_labelled_example_trains_and_activates_without_dropping_a_live_call(
     shoot(browser, "console-training")
 
     session.post(base + "/training/rollback", data={"csrf": token}, timeout=300)
-    assert running_model(stack).startswith("before-console-")
+    assert running_model(production).startswith("before-console-")
     assert before == "current.tar.gz"
     assert "email" in call.press("1").text.lower()
     call.hang_up()

@@ -1,6 +1,6 @@
 """Exactly one incident per confirmed request, through every failure in chaos.scenarios.
 
-The same scenarios as ``make chaos``, with shorter waits (a 10 s outage, an 8 s
+The same scenarios as ``make chaos``, with shorter waits (a 5 s outage, an 8 s
 settle time), asserting the exact number of incidents and what the caller heard.
 The ticket outbox and the stored webhook replies live in the tracker database, so
 every scenario runs on the embedded stack and on the production path, except Rasa
@@ -19,7 +19,7 @@ from tests.stacks import KINDS
 pytestmark = [pytest.mark.integration]
 
 TIMING = Timing(
-    outage_seconds=10.0,
+    outage_seconds=5.0,
     settle_seconds=SETTLE_SECONDS,
     client_timeout_seconds=SNOW_TIMEOUT_SECONDS,
 )
