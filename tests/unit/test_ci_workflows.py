@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
-OFFLINE_SUITE = re.compile(r"\bmake (test|e2e|e2e-bst)(?![\w-])")
+OFFLINE_SUITE = re.compile(r"\bmake (test|integration|e2e|e2e-bst)(?![\w-])")
 
 
 def load(name: str) -> dict[str, Any]:
@@ -58,9 +58,8 @@ def test_venv_cache_is_keyed_on_os_and_python(name: str) -> None:
 def test_node_is_set_up_wherever_bst_runs(name: str) -> None:
     for job, spec in load(name)["jobs"].items():
         uses = [s.get("uses", "") for s in spec["steps"]]
-        runs_bst = any(
-            re.search(r"\bbst\b|make (test|e2e-bst)", s.get("run", "")) for s in spec["steps"]
-        )
+        bst = re.compile(r"\bbst\b|make (test|integration|e2e-bst)")
+        runs_bst = any(bst.search(s.get("run", "")) for s in spec["steps"])
         if runs_bst:
             assert any(u.startswith("actions/setup-node@") for u in uses), job
 
