@@ -82,10 +82,10 @@ test: lint train $(E2E_NODE) ## everything CI checks: lint, Rasa tests, every py
 	@$(MAKE) --no-print-directory -j3 --output-sync=target rasa-test test-embedded test-production
 
 test-embedded: train $(E2E_NODE)
-	@$(VENV)/bin/pytest -q tests --stores embedded
+	@$(VENV)/bin/pytest -q tests --stores embedded --durations=8
 
 test-production: train
-	@$(VENV)/bin/pytest -q tests/integration tests/browser --stores postgres
+	@$(VENV)/bin/pytest -q tests/integration tests/browser --stores postgres --durations=8
 
 clean: ## remove local state (venv cache and models stay in ~/.cache)
 	rm -rf var .pytest_cache .ruff_cache rasa_bot/models
