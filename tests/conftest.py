@@ -8,8 +8,9 @@ test under tests/ starts processes and says so with ``pytest.mark.integration``,
 Integration, e2e and browser tests share the session's stacks (tests/stacks.py):
 ``stack`` is the embedded one; a test marked ``both_stores`` runs once on it and
 once on the production path (``stack[postgres]``); ``replicas`` is the production
-path for the tests that take parts of it away. The unit tier runs first, while
-the stacks the session needs start.
+path itself, for the tests that only run there (its replicas, its stores, the
+console in a browser). ``--stores`` keeps one half. The unit tier runs first,
+while the stacks the session needs start.
 """
 
 from __future__ import annotations
