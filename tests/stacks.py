@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -129,7 +130,13 @@ class QuickBench:
         return status, self.log.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        """Interrupts a bench still running (so it stops its own stacks), then ends it."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
             terminate_group(self.process.pid)
 
 
