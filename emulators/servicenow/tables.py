@@ -24,6 +24,7 @@ PRIORITIES = {"1": "1 - Critical", "2": "2 - High", "3": "3 - Moderate", "4": "4
               "5": "5 - Planning"}  # fmt: skip
 SYSTEM = ("sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by",
           "sys_mod_count")  # fmt: skip
+USER_MORE = ("employee_number", "active", *SYSTEM)
 # table -> field -> its choice labels, the table it references, or None (plain text)
 FIELDS: dict[str, dict[str, dict[str, str] | str | None]] = {
     "incident": {
@@ -40,8 +41,7 @@ FIELDS: dict[str, dict[str, dict[str, str] | str | None]] = {
         **dict.fromkeys(SYSTEM),
     },
     "sys_user": dict.fromkeys(
-        "user_name name first_name last_name email phone mobile_phone employee_number active".split()
-        + list(SYSTEM)
+        (*"user_name name first_name last_name email phone mobile_phone".split(), *USER_MORE)
     ),
 }
 JOURNALS = {"work_notes": "Work notes", "comments": "Additional comments"}  # on incidents
