@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from tabulate import SEPARATING_LINE, tabulate
 
@@ -26,24 +25,6 @@ class CallOutcome:
     passed: bool
     lines: list[Heard] = field(default_factory=list)
     failure: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "test": self.name,
-            "passed": self.passed,
-            "lines": [
-                {
-                    "said": line.said,
-                    "heard": line.heard,
-                    "confidence": round(line.confidence, 3),
-                    "attempt": line.attempt,
-                    "hints": line.hints,
-                }
-                for line in self.lines
-            ],
-            "failure": self.failure,
-        }
 
 
 @dataclass

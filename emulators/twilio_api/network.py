@@ -108,30 +108,25 @@ class Network:
 
     def dial(self, call: Leg) -> None:
         """Start ringing a newly created outbound leg."""
-        call.task = self.spawn(self._outbound(call))
+        call.task = self.spawn(self._run(call, call.url, call.method, call.twiml, ring=True))
 
-    async def _outbound(self, call: Leg) -> None:
-        try:
-            agent = self.board.agent_for(call.to)
-            call.behaviour = agent.behaviour
-            self.notify(call, "initiated")
-            await asyncio.sleep(0)
-            call.touch("ringing")
-            self.notify(call, "ringing")
-            outcome = await self._ring(call, agent.behaviour, agent.ring_seconds)
-            if outcome in ("busy", "no-answer"):
-                self.finish(call, outcome)
-                return
-            call.behaviour = outcome
-            call.start_time = now()
-            call.touch("in-progress")
-            self.notify(call, "answered")
-        except asyncio.CancelledError:
-            raise
-        except Exception as problem:  # a bug here must end the call, not the emulator
-            self._crashed(call, problem)
-            return
-        await self._run(call, call.url, call.method, call.twiml)
+    async def _answered(self, call: Leg) -> bool:
+        """Ring an outbound leg: True once answered; busy or no answer ends it."""
+        agent = self.board.agent_for(call.to)
+        call.behaviour = agent.behaviour
+        self.notify(call, "initiated")
+        await asyncio.sleep(0)
+        call.touch("ringing")
+        self.notify(call, "ringing")
+        outcome = await self._ring(call, agent.behaviour, agent.ring_seconds)
+        if outcome in ("busy", "no-answer"):
+            self.finish(call, outcome)
+            return False
+        call.behaviour = outcome
+        call.start_time = now()
+        call.touch("in-progress")
+        self.notify(call, "answered")
+        return True
 
     async def _run(
         self,
@@ -140,9 +135,13 @@ class Network:
         method: str,
         twiml: str | None,
         extra: dict[str, str] | None = None,
+        ring: bool = False,
     ) -> None:
-        """Fetch ``url`` (or take ``twiml``), run it and what it leads to, then complete."""
+        """Ring first (``ring``), fetch ``url`` (or take ``twiml``), run it and what it leads
+        to, then complete."""
         try:
+            if ring and not await self._answered(call):
+                return
             if twiml is not None:
                 await TwimlRunner(call, self).run(twiml, None)
             elif url is not None:
@@ -153,12 +152,9 @@ class Network:
         except asyncio.CancelledError:
             raise
         except Exception as problem:  # a bug here must end the call, not the emulator
-            self._crashed(call, problem)
-
-    def _crashed(self, call: Leg, problem: Exception) -> None:
-        logger.error("leg %s failed", call.sid, exc_info=problem)
-        call.errors.append(f"emulator error: {type(problem).__name__}")
-        self.finish(call, "failed")
+            logger.error("leg %s failed", call.sid, exc_info=problem)
+            call.errors.append(f"emulator error: {type(problem).__name__}")
+            self.finish(call, "failed")
 
     async def _ring(self, call: Leg, behaviour: str, ring_seconds: float) -> str:
         if behaviour == "manual":
