@@ -30,7 +30,7 @@ class _Admin:
         return reply.json()
 
     def set_fault(self, mode: str, **options: Any) -> dict[str, Any]:
-        """Make the emulator's API fail in ``mode`` (``none`` clears it); see its faults.py."""
+        """Make the emulator's API fail in ``mode`` (``none`` clears it); see its app.py."""
         return self._admin("POST", "/faults", {"mode": mode, **options})
 
     def reset(self) -> None:

@@ -25,6 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "calls": total.calls,
                 "wer": total.tally.rate,
                 "total_seconds": seconds,
-                "calls_played": [outcome.as_json() for outcome in outcomes],
+                "calls_played": [asdict(outcome) for outcome in outcomes],
             },
             indent=2,
         )
