@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e.audio.caller import Heard
-from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, missing_programs, parse_voice
+from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, check_voice
 from e2e.audio.recognizer import ENGINES
 from e2e.audio.report import CallOutcome, misheard, percent, summarize, table
 from e2e.device.service import RESULTS_FILE, RUN_DIR, run_with_device
@@ -107,11 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     device_options: list[str] = []
     if args.engine != "none":
         try:
-            parse_voice(args.voice)
-            if missing := missing_programs(args.voice):
-                raise PhoneLineError(
-                    f"missing Debian packages {missing}: run scripts/install_audio.sh"
-                )
+            check_voice(args.voice)
         except PhoneLineError as error:
             print(f"e2e-audio: {error}", file=sys.stderr)
             return 2

@@ -24,14 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from e2e.audio.phone_line import (
-    DEFAULT_VOICE,
-    PhoneLineError,
-    missing_programs,
-    parse_voice,
-    phone_line,
-    synthesize,
-)
+from e2e.audio.phone_line import DEFAULT_VOICE, check_voice, parse_voice, phone_line, synthesize
 from e2e.audio.recognizer import Recognition, Recognizer, parse_hints
 from e2e.device.app import CallParameters
 from e2e.device.engine import CallEngine, Step, StepResult
@@ -180,9 +173,7 @@ def heard_factory(
     from e2e.audio.recognizer import make_recognizer
 
     voice = voice or DEFAULT_VOICE
-    parse_voice(voice)
-    if missing := missing_programs(voice):
-        raise PhoneLineError(f"missing Debian packages {missing}: run scripts/install_audio.sh")
+    check_voice(voice)
     ear = PhoneEar(make_recognizer(engine), voice, use_hints)
 
     def make(parameters: CallParameters) -> CallEngine:
