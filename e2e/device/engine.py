@@ -236,7 +236,8 @@ class CallEngine:
             return StepResult(
                 step.utterance, "", True, error=f"the voice webhook answered HTTP {status}"
             )
-        except (requests.RequestException, ET.ParseError, ValueError, RuntimeError) as error:
+        # OSError: requests' errors, and the TimeoutError of a call where nothing happened
+        except (OSError, ET.ParseError, ValueError, RuntimeError) as error:
             return StepResult(step.utterance, "", True, error=f"the call failed: {error}")
 
     # -- the caller's side ----------------------------------------------------------
