@@ -199,7 +199,9 @@ class TwilioVoiceChannel(InputChannel):
 
         @voice.route("/status", methods=["POST"])
         async def call_status(request: Request) -> HTTPResponse:
-            return await self._callback(request, lambda call: self._call_status(request, call))
+            return await self._answer(
+                request, lambda call: self._call_status(request, call), callback=True
+            )
 
         @voice.route("/agent_answered", methods=["POST"])
         async def agent_answered(request: Request) -> HTTPResponse:
@@ -219,11 +221,12 @@ class TwilioVoiceChannel(InputChannel):
 
         @voice.route("/agent_status", methods=["POST"])
         async def agent_status(request: Request) -> HTTPResponse:
-            return await self._callback(
+            return await self._answer(
                 request,
                 lambda call: self.switchboard().agent_status(
                     *_handoff_of(request), call.form.get("CallStatus", "")
                 ),
+                callback=True,
             )
 
         @voice.route("/takeover", methods=["POST"])
@@ -347,35 +350,34 @@ class TwilioVoiceChannel(InputChannel):
         return channel_url(base, "pending", key=key, waits=waits, **counters.query())
 
     async def _answer(
-        self, request: Request, handler: Callable[[CallFacts], Awaitable[str]]
+        self,
+        request: Request,
+        handler: Callable[[CallFacts], Awaitable[str | None]],
+        *,
+        callback: bool = False,
     ) -> HTTPResponse:
-        """Runs ``handler`` for a checked request; faults become speech, never a 500."""
-        call = self._checked_call(request)
-        if isinstance(call, HTTPResponse):
-            return call
-        try:
-            return _xml(await handler(call))
-        except BadRequest as error:
-            return response.text(str(error), status=400)
-        except Exception:
-            logger.exception("agent call request failed for call %s", call_hash(call.sid))
-            return _xml(render_goodbye(WENT_WRONG, self.settings))
+        """Runs ``handler`` for a checked request; a fault is never a 500.
 
-    async def _callback(
-        self, request: Request, handler: Callable[[CallFacts], Awaitable[None]]
-    ) -> HTTPResponse:
-        """Runs ``handler`` for a checked status callback, which Twilio wants no TwiML for."""
+        A request that wants TwiML hears a goodbye. A status ``callback`` (Twilio
+        wants no TwiML) answers 503, so Twilio reports it again.
+        """
         call = self._checked_call(request)
         if isinstance(call, HTTPResponse):
             return call
         try:
-            await handler(call)
+            twiml = await handler(call)
         except BadRequest as error:
             return response.text(str(error), status=400)
-        except (AssistantUnavailable, SQLAlchemyError, StoreUnreachable) as error:
-            logger.warning("call %s: status callback not stored: %s", call_hash(call.sid), error)
-            return response.text("store unavailable", status=503)
-        return response.empty()
+        except Exception as error:
+            if not callback:
+                logger.exception("agent call request failed for call %s", call_hash(call.sid))
+                return _xml(render_goodbye(WENT_WRONG, self.settings))
+            if isinstance(error, (AssistantUnavailable, SQLAlchemyError, StoreUnreachable)):
+                logger.warning("call %s: status not stored: %s", call_hash(call.sid), error)
+            else:
+                logger.exception("status callback failed for call %s", call_hash(call.sid))
+            return response.text("status callback not stored", status=503)
+        return response.empty() if twiml is None else _xml(twiml)
 
     async def _take_over(self, request: Request) -> HTTPResponse:
         """The console's operator takes the call: their phone rings, the caller hears why."""

@@ -10,12 +10,15 @@ the longest request Twilio made.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from textwrap import shorten
 
-from emulators.twilio_call import Turn, TwilioCall
+from tabulate import tabulate
+
+from emulators.twilio_call import TwilioCall
 from stack.isolated import IsolatedStack
 
 ABEL = "abel dot tuter at example dot com"
@@ -74,10 +77,14 @@ def wait_for_incidents(
 
 
 def _outcome(
-    name: str, stack: IsolatedStack, calls: list[TwilioCall], expected: int, heard: str
+    name: str, stack: IsolatedStack, calls: list[TwilioCall], expected: int, heard: str, wait=0.0
 ) -> Outcome:
+    """With ``wait``, the calls' incidents are polled for that long (filing may be late)."""
     longest = max((d for call in calls for d in call.durations), default=0.0)
-    created = sum(created_for(stack, call) for call in calls)
+    if wait:
+        created = wait_for_incidents(stack, calls, expected, wait)
+    else:
+        created = sum(created_for(stack, call) for call in calls)
     return Outcome(name, expected, created, heard, longest)
 
 
@@ -117,9 +124,9 @@ def slow_servicenow(stack: IsolatedStack, timing: Timing) -> Outcome:
     stack.servicenow.set_fault("slow", delay_seconds=timing.settle_seconds - 2, count=1)
     heard = call.say("yes").text
     call.say("yes")
-    created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 20)
-    outcome = _outcome("ServiceNow slower than a turn", stack, [call], 1, heard)
-    outcome.created = created
+    outcome = _outcome(
+        "ServiceNow slower than a turn", stack, [call], 1, heard, timing.settle_seconds + 20
+    )
     if SAVED not in heard:
         outcome.problems.append("the caller was not told the request is saved")
     return outcome
@@ -131,14 +138,8 @@ def retried_webhook(stack: IsolatedStack, timing: Timing) -> Outcome:
     to_confirmation(call)
     heard = call.say("yes").text
     answers = [call.repeat_last_request()]
-    threads = [
-        threading.Thread(target=lambda: answers.append(call.repeat_last_request()))
-        for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(2) as pool:
+        answers += pool.map(lambda _: call.repeat_last_request(), range(2))
     outcome = _outcome("webhook retried by Twilio", stack, [call], 1, heard)
     if len(set(answers)) != 1:
         outcome.problems.append("retries of one request got different answers")
@@ -155,23 +156,20 @@ def _killed_while_filing(stack: IsolatedStack, service: str) -> tuple[TwilioCall
     call = stack.call()
     to_confirmation(call)
     stack.servicenow.set_fault("slow", delay_seconds=3, count=1)
-    turn: list[Turn] = []
-    caller = threading.Thread(target=lambda: _ignore_errors(lambda: turn.append(call.say("yes"))))
-    caller.start()
-    time.sleep(1.0)
-    stack.kill(service)
-    caller.join()
+    with ThreadPoolExecutor(1) as pool:  # leaving it waits for the caller's turn to end
+        turn = pool.submit(call.say, "yes")
+        time.sleep(1.0)
+        stack.kill(service)
     stack.restart(service)
-    return call, turn[0].text if turn else ""
+    return call, "" if turn.exception() else turn.result().text
 
 
 def actions_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
     """The action server dies while it files the ticket, and comes back."""
     call, heard = _killed_while_filing(stack, "action-server")
     again = call.say("yes").text
-    created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 30)
-    outcome = _outcome("action server killed while filing", stack, [call], 1, f"{heard} | {again}")
-    outcome.created = created
+    name, wait = "action server killed while filing", timing.settle_seconds + 30
+    outcome = _outcome(name, stack, [call], 1, f"{heard} | {again}", wait)
     if "anything else" in heard.lower() and "went wrong" not in heard:
         outcome.problems.append("the caller heard the empty filler after a failed turn")
     if "went wrong" not in heard:
@@ -183,9 +181,9 @@ def rasa_killed(stack: IsolatedStack, timing: Timing) -> Outcome:
     """Rasa dies mid-turn; Twilio retries the request once Rasa is back."""
     call, _ = _killed_while_filing(stack, "rasa")
     heard = call.retry_last_answer().text
-    created = wait_for_incidents(stack, [call], 1, timing.settle_seconds + 30)
-    outcome = _outcome("Rasa killed while filing", stack, [call], 1, heard)
-    outcome.created = created
+    outcome = _outcome(
+        "Rasa killed while filing", stack, [call], 1, heard, timing.settle_seconds + 30
+    )
     if not (NUMBER_HEARD.search(heard) or SAVED in heard or BEING_FILED in heard):
         outcome.problems.append("after the restart the caller did not hear what became of it")
     return outcome
@@ -200,21 +198,11 @@ def outage_with_five_callers(stack: IsolatedStack, timing: Timing) -> Outcome:
     heard = [call.say("yes").text for call in calls]
     time.sleep(timing.outage_seconds)
     stack.servicenow.set_fault("none")
-    created = wait_for_incidents(stack, calls, 5, timing.outage_seconds + 45)
-    outcome = _outcome(
-        f"ServiceNow down {timing.outage_seconds:.0f} s, 5 callers", stack, calls, 5, heard[0]
-    )
-    outcome.created = created
+    name = f"ServiceNow down {timing.outage_seconds:.0f} s, 5 callers"
+    outcome = _outcome(name, stack, calls, 5, heard[0], timing.outage_seconds + 45)
     if not all(SAVED in text for text in heard):
         outcome.problems.append("not every caller was told the request is saved")
     return outcome
-
-
-def _ignore_errors(work: Callable[[], object]) -> None:
-    try:
-        work()
-    except Exception:
-        return
 
 
 SCENARIOS: dict[str, Callable[[IsolatedStack, Timing], Outcome]] = {
@@ -230,14 +218,11 @@ SCENARIOS: dict[str, Callable[[IsolatedStack, Timing], Outcome]] = {
 
 def table(outcomes: list[Outcome]) -> str:
     """The Markdown table ``make chaos`` prints and the README keeps."""
-    lines = [
-        "| scenario | incidents expected | incidents created | what the caller heard "
-        "| longest turn |",
-        "|---|---|---|---|---|",
-    ]
-    for o in outcomes:
-        heard = o.heard if len(o.heard) <= 110 else o.heard[:107] + "..."
-        lines.append(
-            f"| {o.scenario} | {o.expected} | {o.created} | {heard} | {o.longest_turn:.1f} s |"
-        )
-    return "\n".join(lines)
+    header = ("scenario", "incidents expected", "incidents created", "what the caller heard",
+              "longest turn")  # fmt: skip
+    rows = [
+        (o.scenario, o.expected, o.created, shorten(o.heard, 110, placeholder="..."),
+         f"{o.longest_turn:.1f} s")
+        for o in outcomes
+    ]  # fmt: skip
+    return tabulate(rows, header, tablefmt="github")

@@ -22,15 +22,18 @@ class _Admin:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
 
-    def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _admin(
+        self, method: str, path: str, body: Any = None, timeout=ADMIN_TIMEOUT_SECONDS, text=False
+    ) -> Any:
+        """The route's JSON answer (its text with ``text``)."""
         reply = requests.request(
-            method, f"{self.base_url}/_emulator{path}", json=body, timeout=ADMIN_TIMEOUT_SECONDS
+            method, f"{self.base_url}/_emulator{path}", json=body, timeout=timeout
         )
         reply.raise_for_status()
-        return reply.json()
+        return reply.text if text else reply.json()
 
     def set_fault(self, mode: str, **options: Any) -> dict[str, Any]:
-        """Make the emulator's API fail in ``mode`` (``none`` clears it); see its faults.py."""
+        """Make the emulator's API fail in ``mode`` (``none`` clears it); see its app.py."""
         return self._admin("POST", "/faults", {"mode": mode, **options})
 
     def reset(self) -> None:
@@ -94,17 +97,11 @@ class TwilioAdmin(_Admin):
     ) -> dict[str, Any]:
         """Plays the caller of an inbound leg (listen, answer, hold, retry); see admin.py."""
         body = {"action": action, "params": params or {}, "timeout": timeout, "seen": seen}
-        reply = requests.post(
-            f"{self.base_url}/_emulator/calls/{sid}/caller", json=body, timeout=timeout + 5
-        )
-        reply.raise_for_status()
-        return reply.json()
+        return self._admin("POST", f"/calls/{sid}/caller", body, timeout + 5)
 
     def repeat(self, sid: str) -> str:
         """The call's last webhook request sent again: the application's answer."""
-        reply = requests.post(f"{self.base_url}/_emulator/calls/{sid}/repeat", timeout=30)
-        reply.raise_for_status()
-        return reply.text
+        return self._admin("POST", f"/calls/{sid}/repeat", timeout=30, text=True)
 
     def hang_up(self, sid: str) -> dict[str, Any]:
         return self._admin("POST", f"/calls/{sid}/hangup", {})

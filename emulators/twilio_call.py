@@ -96,21 +96,14 @@ class TwilioCall:
         """Waits in the conference until an agent joins, the call is sent back, or it ends."""
         if not self.conference:
             raise RuntimeError("the call is not on hold in a conference")
-        try:
-            return self._act("hold", timeout=timeout)
-        except requests.HTTPError as error:
-            if error.response is not None and error.response.status_code == 408:
-                raise TimeoutError(f"still on hold after {timeout:.0f}s") from None
-            raise
+        return self._act("hold", timeout=timeout)
 
     def take_redirect(self) -> Turn | None:
         """What the caller hears once a REST update moved the call (None: nothing new yet)."""
         try:
             turn = self._act("listen", timeout=0.1)
-        except requests.HTTPError as error:
-            if error.response is not None and error.response.status_code == 408:
-                return None  # moving: between two documents
-            raise
+        except TimeoutError:
+            return None  # moving: between two documents
         return turn if turn.says or turn.hung_up else None
 
     def hang_up(self) -> dict[str, Any]:
@@ -137,12 +130,15 @@ class TwilioCall:
         return self.admin.repeat(self.sid)
 
     def _act(self, action: str, params: dict[str, str] | None = None, **wait: float) -> Turn:
+        """TimeoutError when nothing happened in time (408), RuntimeError if refused (409)."""
         try:
             timeout = wait.get("timeout", self.timeout)
             body = self.admin.caller(self.sid, action, params, timeout, self.seen)
         except requests.HTTPError as error:
-            if error.response is not None and error.response.status_code == 409:
-                raise RuntimeError(error.response.json().get("error", "refused")) from None
+            status = error.response.status_code if error.response is not None else None
+            if status in (408, 409):
+                problem = error.response.json().get("error", "refused")
+                raise (TimeoutError if status == 408 else RuntimeError)(problem) from None
             raise
         return self._heard(body)
 

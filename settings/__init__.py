@@ -13,12 +13,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T", int, float)
 
 
 class SettingsError(ValueError):
@@ -39,20 +40,21 @@ def _get(env: Mapping[str, str], name: str, default: str | None) -> str:
     return value
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: T, kind: Callable[[str], T]) -> T:
     raw = _get(env, name, str(default))
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name} must be {what}, got {raw!r}") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return _number(env, name, default, int)
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = _get(env, name, str(default))
-    try:
-        return float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    return _number(env, name, default, float)
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -379,23 +381,12 @@ class TwilioRestSettings:
             parts = urlsplit(base_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise SettingsError(f"TWILIO_API_BASE_URL must be an http(s) URL, got {base_url!r}")
-        account_sid = env.get("TWILIO_ACCOUNT_SID") or ""
-        if not account_sid:
-            if base_url is None:
-                raise SettingsError("TWILIO_ACCOUNT_SID must be set (see example.env)")
-            account_sid = TWILIO_EMULATOR_ACCOUNT_SID
+        account_sid = _get(env, "TWILIO_ACCOUNT_SID", None if base_url is None else "")
+        account_sid = account_sid or TWILIO_EMULATOR_ACCOUNT_SID
         if not _TWILIO_ACCOUNT_SID.match(account_sid):
             raise SettingsError("TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits")
-        auth_token = env.get("TWILIO_AUTH_TOKEN") or ""
-        if not auth_token:
-            raise SettingsError("TWILIO_AUTH_TOKEN must be set (see example.env)")
-        raw_timeout = env.get("TWILIO_REST_TIMEOUT_SECONDS") or "5"
-        try:
-            timeout = float(raw_timeout)
-        except ValueError:
-            raise SettingsError(
-                f"TWILIO_REST_TIMEOUT_SECONDS must be a number, got {raw_timeout!r}"
-            ) from None
+        auth_token = _get(env, "TWILIO_AUTH_TOKEN", None)
+        timeout = _float(env, "TWILIO_REST_TIMEOUT_SECONDS", 5.0)
         if timeout <= 0:
             raise SettingsError("TWILIO_REST_TIMEOUT_SECONDS must be more than 0")
         return cls(account_sid, auth_token, base_url, timeout)

@@ -11,14 +11,10 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
-
 
 def nginx_binary() -> str:
-    for candidate in NGINX_CANDIDATES:
-        found = shutil.which(candidate)
-        if found:
-            return found
+    if found := shutil.which("nginx") or shutil.which("/usr/sbin/nginx"):
+        return found
     raise SystemExit(
         "error: nginx is needed for RASA_REPLICAS > 1; run scripts/install_nginx.sh "
         "(Debian: apt-get install nginx-light)"

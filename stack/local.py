@@ -6,6 +6,7 @@ only ports, the tracker database and the log folder differ.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -14,14 +15,16 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from console.demo import ensure_operator, ensure_secrets
 from settings import PROJECT_ROOT, StackSettings, StoreSettings, load_environment
 from settings.console import console_port
-from stack.processes import Service, free_port, python_module, terminate_group
+from stack.processes import Service, free_port, is_healthy, python_module, terminate_group
 
 BOT = PROJECT_ROOT / "rasa_bot"
 STATE_FILE = PROJECT_ROOT / "var" / "stack.json"
+HEALTH = "/_emulator/health"  # the emulators'
 
 
 @dataclass(frozen=True)
@@ -45,40 +48,27 @@ class Ports:
         )
 
     def all(self) -> tuple[int, ...]:
-        return (self.rasa, self.actions, self.duckling, self.servicenow, self.twilio, self.console)
-
-
-LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
-# Variables that point the stack's processes at each other: they follow the
-# ports unless set to a remote (non-loopback) system.
-_LOCAL_URLS = {
-    "ACTION_ENDPOINT_URL": "http://127.0.0.1:{actions}/webhook",
-    "RASA_DUCKLING_HTTP_URL": "http://127.0.0.1:{duckling}",
-    "SNOW_HOST": "127.0.0.1:{servicenow}",
-    "TWILIO_API_BASE_URL": "http://127.0.0.1:{twilio}",
-}
+        return dataclasses.astuple(self)
 
 
 def _is_remote(value: str) -> bool:
-    host = value.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-    return bool(host) and host not in LOOPBACK
+    """A URL (or ``host:port``) of a system that is not on this machine."""
+    host = urlsplit(value if "://" in value else f"//{value}").hostname
+    return bool(host) and host not in ("127.0.0.1", "localhost", "::1")
 
 
 def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict[str, str]:
     """Variables every process of the stack needs; ports decide every local URL."""
-    merged = {k: v for k, v in env.items() if k.isupper()}
-    values = {
-        "actions": ports.actions,
-        "duckling": ports.duckling,
-        "servicenow": ports.servicenow,
-        "twilio": ports.twilio,
+    # The variables that point the stack's processes at each other follow the ports
+    # unless set to a remote system; a ServiceNow instance is never replaced by the emulator.
+    local = {
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports.actions}/webhook",
+        "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports.duckling}",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{ports.twilio}",
+        **({} if env.get("SNOW_INSTANCE") else {"SNOW_HOST": f"127.0.0.1:{ports.servicenow}"}),
     }
-    for name, template in _LOCAL_URLS.items():
-        configured = env.get(name) or ""
-        if not (configured and _is_remote(configured)) and not (
-            name == "SNOW_HOST" and env.get("SNOW_INSTANCE")
-        ):
-            merged[name] = template.format(**values)
+    merged = {k: v for k, v in env.items() if k.isupper()}
+    merged.update({k: v for k, v in local.items() if not _is_remote(env.get(k) or "")})
     merged.update(
         {
             "RASA_PORT": str(ports.rasa),
@@ -99,16 +89,6 @@ def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict
     ensure_secrets(merged)  # Rasa's API token and the console's secret, per stack
     ensure_operator(merged)
     return merged
-
-
-# Only the Rasa process (the hand-off) uses Twilio's REST API: the others run without
-# the account, so a change that needs it elsewhere fails in every stack test.
-TWILIO_ACCOUNT = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
-
-
-def without_twilio_account(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` with the Twilio account blanked (set empty, so ``.env`` cannot fill it)."""
-    return {**env, **{name: "" for name in TWILIO_ACCOUNT}}
 
 
 def rasa_service(
@@ -145,44 +125,23 @@ def build_services(
     """
     local = "http://127.0.0.1"
     Path(env["RASA_EVENT_BROKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
-    console = Service(
-        "console",
-        python_module("console", "--port", str(ports.console)),
-        f"{local}:{ports.console}/health",
-        log_dir / "console.log",
-        without_twilio_account(env),
-    )
+    # Only the Rasa process (the hand-off) uses Twilio's REST API: the others run without
+    # the account (set empty, so .env cannot fill it), so a change that needs it elsewhere
+    # fails in every stack test.
+    no_account = {**env, "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}
+
+    def server(name: str, module: str, port: int, health: str, *args: str, own_env=env) -> Service:
+        """``python -m module --port P ...``, healthy once ``health`` on that port answers."""
+        command = python_module(module, "--port", str(port), *args)
+        return Service(name, command, f"{local}:{port}{health}", log_dir / f"{name}.log", own_env)
+
+    db = str(servicenow_db)
+    console = server("console", "console", ports.console, "/health", own_env=no_account)
     services = [
-        Service(
-            "servicenow-emulator",
-            python_module(
-                "emulators.servicenow", "--port", str(ports.servicenow), "--db", str(servicenow_db)
-            ),
-            f"{local}:{ports.servicenow}/_emulator/health",
-            log_dir / "servicenow.log",
-            env,
-        ),
-        Service(
-            "twilio-emulator",
-            python_module("emulators.twilio_api", "--port", str(ports.twilio)),
-            f"{local}:{ports.twilio}/_emulator/health",
-            log_dir / "twilio.log",
-            env,
-        ),
-        Service(
-            "duckling",
-            python_module("duckling_server", "--port", str(ports.duckling)),
-            f"{local}:{ports.duckling}/",
-            log_dir / "duckling.log",
-            env,
-        ),
-        Service(
-            "action-server",
-            python_module("actions.server", "--port", str(ports.actions)),
-            f"{local}:{ports.actions}/health",
-            log_dir / "actions.log",
-            without_twilio_account(env),
-        ),
+        server("servicenow-emulator", "emulators.servicenow", ports.servicenow, HEALTH, "--db", db),
+        server("twilio-emulator", "emulators.twilio_api", ports.twilio, HEALTH),
+        server("duckling", "duckling_server", ports.duckling, "/"),
+        server("action-server", "actions.server", ports.actions, "/health", own_env=no_account),
     ]
     if replicas <= 1:
         return [*services, rasa_service("rasa", ports.rasa, model, log_dir, env), console]
@@ -206,33 +165,22 @@ def build_services(
     return [*services, console]
 
 
-def check_stores(settings: StoreSettings) -> None:
-    """Fails at once, in one line, when a configured store cannot be reached."""
-    from stores.database import StoreUnreachable, check_lock_store, check_tracker_database
-
-    try:
-        check_tracker_database(settings)
-        check_lock_store(settings)
-    except StoreUnreachable as error:
-        raise SystemExit(f"error: {error}") from None
-
-
 def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def up(timeout: float = 300.0) -> list[Service]:
     """Start the stack in the background and return once every part is healthy."""
     from scripts.train_model import ensure_model
+    from stores.database import StoreUnreachable, check_lock_store, check_tracker_database
 
     load_environment()
     stack = StackSettings.from_env()
     ports = Ports.from_settings(stack)
     if STATE_FILE.exists():
         raise SystemExit("the stack is already up (var/stack.json exists): run `make down` first")
-    busy = [p for p in ports.all() if port_in_use(p)]
-    if busy:
+    if busy := [p for p in ports.all() if port_in_use(p)]:
         raise SystemExit(f"ports already in use: {busy}; set the *_PORT variables or free them")
     stores = StoreSettings.from_env()
     if stack.rasa_replicas > 1:
@@ -242,7 +190,11 @@ def up(timeout: float = 300.0) -> list[Service]:
                 "(postgresql://...) and LOCK_STORE_URL (redis://...)"
             )
         subprocess.run([str(PROJECT_ROOT / "scripts" / "install_nginx.sh")], check=True)  # noqa: S603
-    check_stores(stores)
+    try:  # a configured store that cannot be reached stops us at once, in one line
+        check_tracker_database(stores)
+        check_lock_store(stores)
+    except StoreUnreachable as error:
+        raise SystemExit(f"error: {error}") from None
     model = ensure_model()
     environment = dict(os.environ)
     password = ensure_operator(environment)  # None when CONSOLE_OPERATORS is configured
@@ -258,7 +210,11 @@ def up(timeout: float = 300.0) -> list[Service]:
     try:
         for service in services:
             started.append(service.start())
-            _save(started)
+            # What status and down need, saved as each process starts
+            state = [
+                {"name": s.name, "pid": s.process.pid, "health": s.health_url} for s in started
+            ]
+            STATE_FILE.write_text(json.dumps(state, indent=2))
             print(f"waiting for {service.name} ({service.health_url}) ...", flush=True)
             service.wait_healthy(timeout)
             print(f"{service.name} is up", flush=True)
@@ -271,39 +227,20 @@ def up(timeout: float = 300.0) -> list[Service]:
     return started
 
 
-def _save(services: list[Service]) -> None:
-    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    state = [
-        {"name": s.name, "pid": s.process.pid, "health": s.health_url, "port": s.port}
-        for s in services
-        if s.process is not None
-    ]
-    STATE_FILE.write_text(json.dumps(state, indent=2))
-
-
 def status() -> int:
     """Prints every process of the stack with its pid, port and health; 1 if any is down."""
-    from stack.processes import is_healthy
-
     if not STATE_FILE.exists():
         print("the stack is not up")
         return 1
     healthy = True
     for entry in json.loads(STATE_FILE.read_text()):
-        alive = _alive(int(entry["pid"]))
+        pid, port = entry["pid"], urlsplit(entry["health"]).port
+        alive = Path("/proc", str(pid)).exists()
         ok = alive and is_healthy(entry["health"], timeout=3.0)
         healthy &= ok
         state = "healthy" if ok else ("running, unhealthy" if alive else "not running")
-        print(f"{entry['name']:<20} pid {entry['pid']:<8} port {entry.get('port', '?'):<6} {state}")
+        print(f"{entry['name']:<20} pid {pid:<8} port {port:<6} {state}")
     return 0 if healthy else 1
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
 
 
 def down() -> None:

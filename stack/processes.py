@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass, field
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Mapping, Sequence
+from urllib.parse import urlsplit
+
+import requests
 
 from settings import PROJECT_ROOT
 
@@ -46,9 +50,8 @@ def free_port() -> int:
 def is_healthy(url: str, timeout: float = 1.0) -> bool:
     """True when ``url`` answers with a 2xx status."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as reply:  # noqa: S310 - loopback only
-            return 200 <= reply.status < 300
-    except (urllib.error.URLError, OSError):
+        return 200 <= requests.get(url, timeout=timeout).status_code < 300
+    except requests.RequestException:
         return False
 
 
@@ -66,8 +69,6 @@ class Service:
     @property
     def port(self) -> int | None:
         """The port its health URL is on."""
-        from urllib.parse import urlsplit
-
         return urlsplit(self.health_url).port
 
     def start(self) -> Service:
@@ -115,38 +116,21 @@ class Service:
 
 def rotate(log: Path, keep: int = 3, max_bytes: int = 20_000_000) -> None:
     """Keeps a log under ``max_bytes`` by moving it to ``.1`` (``.2`` ...) before a start."""
-    if not log.exists() or log.stat().st_size < max_bytes:
-        return
-    for number in range(keep - 1, 0, -1):
-        older = log.with_name(f"{log.name}.{number}")
-        if older.exists():
-            older.replace(log.with_name(f"{log.name}.{number + 1}"))
-    log.replace(log.with_name(f"{log.name}.1"))
+    if log.exists() and log.stat().st_size >= max_bytes:
+        RotatingFileHandler(log, backupCount=keep, delay=True).doRollover()
 
 
 def terminate_group(pid: int, timeout: float = 10.0) -> None:
     """SIGTERM the process group led by ``pid``, then SIGKILL after ``timeout``."""
-    import signal
-
-    try:
+    with suppress(ProcessLookupError):  # the group is gone
         os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with suppress(ChildProcessError):  # reap it if it is our child
+                os.waitpid(pid, os.WNOHANG)
             os.killpg(pid, 0)
-        except ProcessLookupError:
-            return
-        try:  # reap it if it is our child
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
-        time.sleep(0.1)
-    try:
+            time.sleep(0.1)
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def python_module(module: str, *args: str) -> list[str]:

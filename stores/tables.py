@@ -6,23 +6,33 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+
+def _call_table(name: str, key: str, call_column: str, *columns: sa.Column) -> sa.Table:
+    """A table of rows that each belong to one call, found by the call's SID."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column(key, sa.String(128), primary_key=True),
+        sa.Column(call_column, sa.String(64), nullable=False, index=True),
+        *columns,
+    )
+
+
 # The answer given to each Twilio webhook request, so a retry gets the same one.
-voice_replies = sa.Table(
+voice_replies = _call_table(
     "voice_replies",
-    metadata,
-    sa.Column("request_key", sa.String(128), primary_key=True),
-    sa.Column("call_sid", sa.String(64), nullable=False, index=True),
+    "request_key",
+    "call_sid",
     sa.Column("twiml", sa.Text, nullable=True),  # NULL while the turn runs
     sa.Column("started_at", sa.Float, nullable=False),
     sa.Column("answered_at", sa.Float, nullable=True),
 )
 
 # Confirmed ticket requests, written before ServiceNow is called.
-ticket_outbox = sa.Table(
+ticket_outbox = _call_table(
     "ticket_outbox",
-    metadata,
-    sa.Column("correlation_id", sa.String(128), primary_key=True),
-    sa.Column("call_sid", sa.String(64), nullable=False, index=True),
+    "correlation_id",
+    "call_sid",
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("state", sa.String(16), nullable=False, index=True),  # pending, filed, rejected
     sa.Column("incident_number", sa.String(32), nullable=True),
@@ -35,11 +45,10 @@ ticket_outbox = sa.Table(
 )
 
 # One row per hand-off to a person (handoff.record.Handoff), owned by handoff.switchboard.
-handoffs = sa.Table(
+handoffs = _call_table(
     "handoffs",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("caller_sid", sa.String(64), nullable=False, index=True),
+    "id",
+    "caller_sid",
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("agents", sa.Text, nullable=False),  # JSON list of phone numbers
     sa.Column("attempt", sa.Integer, nullable=False),

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from emulators.admin_client import ServiceNowAdmin
-from emulators.faults import Fault
+from emulators.common import Fault
 from emulators.servicenow.app import create_app
 from settings import ServiceNowSettings
 from tests.in_process import InProcessServer

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -31,8 +32,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from emulators.admin_client import TwilioAdmin
-from emulators.twilio_api.app import create_app
-from emulators.twilio_api.config import EmulatorConfig
+from emulators.twilio_api.app import EmulatorConfig, create_app
 from settings import TwilioRestSettings
 from stack.processes import free_port
 from tests.in_process import InProcessServer
@@ -195,6 +195,15 @@ class FakeChannel:
 
     def callbacks(self) -> list[Received]:
         return [r for r in self.received if r.path == STATUS_ROUTE]
+
+    def wait_for_callbacks(self, count: int, timeout: float = 30.0) -> list[Received]:
+        """The status callbacks once ``count`` arrived (the timeout only bounds a hang)."""
+        deadline = time.monotonic() + timeout
+        while len(self.callbacks()) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"callbacks never got there: {self.callbacks()}")
+            time.sleep(0.02)
+        return self.callbacks()
 
     def clear(self) -> None:
         self.received.clear()

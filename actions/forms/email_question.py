@@ -81,6 +81,15 @@ def employee_number_in(text: str) -> str | None:
     return number if 5 <= len(number) <= 10 else None
 
 
+def _servicenow_down(
+    dispatcher: CollectingDispatcher, lookup: str, error: ServiceNowError
+) -> dict[str, Any]:
+    """ServiceNow did not answer a lookup: the caller hears an apology and the form stops."""
+    logger.warning("%s failed: %s", lookup, error)
+    dispatcher.utter_message(response="utter_servicenow_down")
+    return dict(_SERVICENOW_DOWN)
+
+
 def _count(tracker: Tracker, slot: str) -> int:
     return int(tracker.get_slot(slot) or 0)
 
@@ -108,9 +117,7 @@ async def look_up_caller(email: str, dispatcher: CollectingDispatcher) -> dict[s
     try:
         users = await clients.servicenow().find_users_by_email(email)
     except ServiceNowError as error:
-        logger.warning("user lookup failed: %s", error)
-        dispatcher.utter_message(response="utter_servicenow_down")
-        return dict(_SERVICENOW_DOWN)
+        return _servicenow_down(dispatcher, "user lookup", error)
     if not users:
         dispatcher.utter_message(
             text=f"I couldn't find an account with the email {email}. "
@@ -174,9 +181,7 @@ async def _check_address(
                 return {**found, "directory_lookups": float(lookups)}
             return found
     except ServiceNowError as error:
-        logger.warning("user lookup failed: %s", error)
-        dispatcher.utter_message(response="utter_servicenow_down")
-        return dict(_SERVICENOW_DOWN)
+        return _servicenow_down(dispatcher, "user lookup", error)
     misses = _count(tracker, "email_misses") + 1
     dispatcher.utter_message(text=f"I couldn't find an account with the email {candidate}.")
     return {
@@ -203,9 +208,7 @@ async def _employee_number(
     try:
         user = await clients.servicenow().find_user_by_employee_number(number)
     except ServiceNowError as error:
-        logger.warning("employee number lookup failed: %s", error)
-        dispatcher.utter_message(response="utter_servicenow_down")
-        return dict(_SERVICENOW_DOWN)
+        return _servicenow_down(dispatcher, "employee number lookup", error)
     if user is None or not is_valid_email(user.email.lower()):
         dispatcher.utter_message(text="I couldn't find that employee number.")
         return {"email": None, "directory_lookups": float(lookups + 1)}

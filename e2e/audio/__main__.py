@@ -25,11 +25,12 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from e2e.audio.caller import Heard
-from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, missing_programs, parse_voice
+from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, check_voice
 from e2e.audio.recognizer import ENGINES
 from e2e.audio.report import CallOutcome, misheard, percent, summarize, table
 from e2e.device.service import RESULTS_FILE, RUN_DIR, run_with_device
@@ -106,11 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     device_options: list[str] = []
     if args.engine != "none":
         try:
-            parse_voice(args.voice)
-            if missing := missing_programs(args.voice):
-                raise PhoneLineError(
-                    f"missing Debian packages {missing}: run scripts/install_audio.sh"
-                )
+            check_voice(args.voice)
         except PhoneLineError as error:
             print(f"e2e-audio: {error}", file=sys.stderr)
             return 2
@@ -157,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "calls": total.calls,
                 "wer": total.tally.rate,
                 "total_seconds": seconds,
-                "calls_played": [outcome.as_json() for outcome in outcomes],
+                "calls_played": [asdict(outcome) for outcome in outcomes],
             },
             indent=2,
         )

@@ -19,20 +19,12 @@ records what was said and heard for the word error rate.
 
 from __future__ import annotations
 
-import time
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from e2e.audio.phone_line import (
-    DEFAULT_VOICE,
-    PhoneLineError,
-    missing_programs,
-    parse_voice,
-    phone_line,
-    synthesize,
-)
+from e2e.audio.phone_line import DEFAULT_VOICE, check_voice, parse_voice, phone_line, synthesize
 from e2e.audio.recognizer import Recognition, Recognizer, parse_hints
 from e2e.device.app import CallParameters
 from e2e.device.engine import CallEngine, Step, StepResult
@@ -76,14 +68,6 @@ class CallerStyle:
             raise ValueError(f"audioSpeed must be between 0.5 and 2, got {style.speed}")
         return style
 
-    def describe(self) -> str:
-        parts = [self.voice]
-        if self.speed != 1.0:
-            parts.append(f"{self.speed:g}x speed")
-        if self.snr_db is not None:
-            parts.append(f"noise {self.snr_db:g} dB SNR")
-        return ", ".join(parts)
-
 
 @dataclass(frozen=True)
 class Heard:
@@ -106,8 +90,6 @@ class PhoneEar:
         self.voice = voice
         self.use_hints = use_hints  # False: measure the recognizer without the <Gather> hints
         self.cache: dict[tuple[str, str, int, CallerStyle], Recognition] = {}
-        self.audio_seconds = 0.0  # speech recognized (cache misses)
-        self.busy_seconds = 0.0  # wall-clock time spent synthesizing and recognizing
 
     def hear(
         self, text: str, hints: str = "", attempt: int = 0, style: CallerStyle | None = None
@@ -115,14 +97,11 @@ class PhoneEar:
         style = style or CallerStyle(voice=self.voice)
         key = (text, hints, attempt, style)
         if key not in self.cache:
-            started = time.perf_counter()
             slower = (1.0 + SLOWER_PER_REPEAT * attempt) / style.speed
             speech = synthesize(text, style.voice, slower)
             audio = phone_line(speech, style.snr_db, seed=zlib.crc32(text.encode()))
             phrases = parse_hints(hints) if self.use_hints else []
             self.cache[key] = self.recognizer.recognize(audio, phrases)
-            self.audio_seconds += audio.seconds
-            self.busy_seconds += time.perf_counter() - started
         return self.cache[key]
 
     def for_call(self, style: CallerStyle | None = None) -> CallerEar:
@@ -194,9 +173,7 @@ def heard_factory(
     from e2e.audio.recognizer import make_recognizer
 
     voice = voice or DEFAULT_VOICE
-    parse_voice(voice)
-    if missing := missing_programs(voice):
-        raise PhoneLineError(f"missing Debian packages {missing}: run scripts/install_audio.sh")
+    check_voice(voice)
     ear = PhoneEar(make_recognizer(engine), voice, use_hints)
 
     def make(parameters: CallParameters) -> CallEngine:

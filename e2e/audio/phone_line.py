@@ -136,10 +136,11 @@ def parse_voice(voice: str) -> tuple[str, str]:
     return engine, name or ("kal16" if engine == "flite" else "en-us")
 
 
-def missing_programs(voice: str) -> list[str]:
-    """Debian packages this voice needs that are not installed (by their program)."""
+def check_voice(voice: str) -> None:
+    """PhoneLineError unless the voice is known and its program installed."""
     program, package = SYNTHESIZERS[parse_voice(voice)[0]]
-    return [] if shutil.which(program) else [package]
+    if not shutil.which(program):
+        raise PhoneLineError(f"missing Debian package {package}: run scripts/install_audio.sh")
 
 
 def synthesize(text: str, voice: str = DEFAULT_VOICE, slower: float = 1.0) -> Audio:

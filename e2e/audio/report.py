@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+
+from tabulate import SEPARATING_LINE, tabulate
 
 from e2e.audio.caller import Heard
 from e2e.audio.wer import Tally, normalize
@@ -24,24 +25,6 @@ class CallOutcome:
     passed: bool
     lines: list[Heard] = field(default_factory=list)
     failure: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "test": self.name,
-            "passed": self.passed,
-            "lines": [
-                {
-                    "said": line.said,
-                    "heard": line.heard,
-                    "confidence": round(line.confidence, 3),
-                    "attempt": line.attempt,
-                    "hints": line.hints,
-                }
-                for line in self.lines
-            ],
-            "failure": self.failure,
-        }
 
 
 @dataclass
@@ -79,27 +62,12 @@ def table(outcomes: Sequence[CallOutcome]) -> str:
     files, total = summarize(outcomes)
     header = ("test file", "calls", "passed", "pass rate", "lines", "words", "errors", "WER")
     rows = [
-        (
-            s.file,
-            str(s.calls),
-            str(s.passed),
-            percent(s.pass_rate),
-            str(s.tally.utterances),
-            str(s.tally.words),
-            str(s.tally.errors),
-            percent(s.tally.rate),
-        )
+        (s.file, s.calls, s.passed, percent(s.pass_rate), s.tally.utterances, s.tally.words,
+         s.tally.errors, percent(s.tally.rate))
         for s in [*files, total]
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
-        return "  ".join([first, *rest])
-
-    rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(header), rule, *(line(row) for row in rows[:-1]), rule, line(rows[-1])])
+    ]  # fmt: skip
+    aligned = ("left", *["right"] * 7)
+    return tabulate([*rows[:-1], SEPARATING_LINE, rows[-1]], header, colalign=aligned)
 
 
 def misheard(outcomes: Sequence[CallOutcome], limit: int = MISHEARD_SHOWN) -> str:

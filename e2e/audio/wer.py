@@ -9,7 +9,7 @@ alone: "I am" for "I'm" counts as two errors, as it would for the assistant's
 NLU.
 
 ``word_errors`` is the Levenshtein distance over words (substitutions,
-deletions, insertions); WER is errors over reference words, and can pass 1.0
+deletions, insertions; rapidfuzz computes it); WER is errors over reference words, and can pass 1.0
 when the recognizer adds words.
 """
 
@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
 
 _ONES = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -65,19 +67,7 @@ def normalize(text: str) -> list[str]:
 
 def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     """Substitutions + deletions + insertions that turn ``reference`` into ``hypothesis``."""
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref_word in enumerate(reference, start=1):
-        current = [i]
-        for j, hyp_word in enumerate(hypothesis, start=1):
-            current.append(
-                min(
-                    previous[j] + 1,  # deletion
-                    current[j - 1] + 1,  # insertion
-                    previous[j - 1] + (ref_word != hyp_word),  # substitution or match
-                )
-            )
-        previous = current
-    return previous[-1]
+    return Levenshtein.distance(reference, hypothesis)
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:

@@ -3,8 +3,8 @@
 python -m e2e.device serve [--port 8095] [--audio-engine whisper --voice flite:kal16]
     Serve the device API against a running stack (``make up``): the voice
     webhook on RASA_PORT, the emulators on their ports (the Twilio emulator
-    places the calls and signs the webhooks). With ``--audio-engine`` every spoken line goes through
-    the audio mode's phone line and recognizer (e2e/audio).
+    places the calls and signs the webhooks). With ``--audio-engine`` every
+    spoken line goes through the audio mode's phone line and recognizer (e2e/audio).
 
 python -m e2e.device run [--audio-engine ...] -- COMMAND [ARGS...]
     Start the whole stack on free ports and the device, run COMMAND with
@@ -19,95 +19,79 @@ import argparse
 import logging
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from e2e.device.app import CallFactory, CallParameters, create_app
+from e2e.device.app import CallParameters, create_app
 from e2e.device.engine import CallEngine
 from e2e.device.service import PLACEHOLDER_NUMBER, run_with_device
 from e2e.device.switches import Switchboard
 from emulators.twilio_call import TwilioCall
 from settings import StackSettings, load_environment
 
-DEFAULT_PORT = 8095
 
-
-def text_factory(voice_url: str, emulators: Mapping[str, str]) -> CallFactory:
-    """Calls whose caller is heard verbatim (perfect recognition)."""
-
-    def make(parameters: CallParameters) -> CallEngine:
-        called = parameters.phone_number or PLACEHOLDER_NUMBER
-        call = TwilioCall(voice_url, emulators["twilio"], called=called)
-        return CallEngine(call, Switchboard(emulators))
-
-    return make
-
-
-def add_audio_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--audio-engine", default="", help="whisper or pocketsphinx (audio mode)")
-    parser.add_argument("--voice", default="", help="the caller's voice in audio mode")
-    parser.add_argument("--no-hints", action="store_true", help="recognize without the hints")
-
-
-def audio_options(args: argparse.Namespace) -> list[str]:
-    options = ["--audio-engine", args.audio_engine] if args.audio_engine else []
-    options += ["--voice", args.voice] if args.voice else []
-    return options + (["--no-hints"] if args.no_hints else [])
-
-
-def serve(argv: Sequence[str]) -> None:
+def arguments(argv: Sequence[str]) -> argparse.Namespace:
     load_environment()
     stack = StackSettings.from_env()
-    parser = argparse.ArgumentParser(prog="python -m e2e.device serve")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--voice-url", default=f"http://127.0.0.1:{stack.rasa_port}")
-    parser.add_argument("--servicenow-url", default=f"http://127.0.0.1:{stack.servicenow_port}")
-    parser.add_argument("--twilio-url", default=f"http://127.0.0.1:{stack.twilio_port}")
-    parser.add_argument("--reports-dir", type=Path, default=None)
-    add_audio_options(parser)
-    args = parser.parse_args(argv)
+    parser = argparse.ArgumentParser(
+        prog="python -m e2e.device",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audio = argparse.ArgumentParser(add_help=False)
+    audio.add_argument("--audio-engine", default="", help="whisper or pocketsphinx (audio mode)")
+    audio.add_argument("--voice", default="", help="the caller's voice in audio mode")
+    audio.add_argument("--no-hints", action="store_true", help="recognize without the hints")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", parents=[audio])
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8095)
+    serve.add_argument("--voice-url", default=f"http://127.0.0.1:{stack.rasa_port}")
+    serve.add_argument("--servicenow-url", default=f"http://127.0.0.1:{stack.servicenow_port}")
+    serve.add_argument("--twilio-url", default=f"http://127.0.0.1:{stack.twilio_port}")
+    serve.add_argument("--reports-dir", type=Path, default=None)
+    run = commands.add_parser("run", parents=[audio])
+    run.add_argument("--port", type=int, default=0, help="device port (default: a free one)")
+    run.add_argument("--cwd", type=Path, default=None, help="run COMMAND in this folder")
+    run.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser.parse_args(argv)
+
+
+def serve(args: argparse.Namespace) -> None:
     emulators = {"servicenow": args.servicenow_url, "twilio": args.twilio_url}
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.audio_engine:
         from e2e.audio.caller import heard_factory  # the audio parts are optional
 
-        factory = heard_factory(
-            args.voice_url, emulators, args.audio_engine, args.voice, not args.no_hints
-        )
+        hints = not args.no_hints
+        factory = heard_factory(args.voice_url, emulators, args.audio_engine, args.voice, hints)
     else:
-        factory = text_factory(args.voice_url, emulators)
-    app = create_app(factory, args.reports_dir)
+
+        def factory(parameters: CallParameters) -> CallEngine:  # the caller heard verbatim
+            called = parameters.phone_number or PLACEHOLDER_NUMBER
+            call = TwilioCall(args.voice_url, args.twilio_url, called=called)
+            return CallEngine(call, Switchboard(emulators))
+
     logging.getLogger("e2e.device").info(
         "offline virtual device on http://%s:%d -> %s", args.host, args.port, args.voice_url
     )
+    app = create_app(factory, args.reports_dir)
     app.run(host=args.host, port=args.port, access_log=False, motd=False, workers=1)
 
 
-def run(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m e2e.device run")
-    parser.add_argument("--port", type=int, default=0, help="device port (default: a free one)")
-    parser.add_argument("--cwd", type=Path, default=None, help="run COMMAND in this folder")
-    add_audio_options(parser)
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not command:
-        parser.error("give the command to run after --")
-    if shutil.which(command[0]) is None and not Path(command[0]).exists():
-        parser.error(f"{command[0]}: not found")
-    return run_with_device(command, args.cwd, audio_options(args), args.port)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["serve"]:
-        serve(argv[1:])
+    args = arguments(list(sys.argv[1:] if argv is None else argv))
+    if args.command == "serve":
+        serve(args)
         return 0
-    if argv[:1] == ["run"]:
-        return run(argv[1:])
-    print(__doc__, file=sys.stderr)
-    return 2
+    command = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+    if not command or (shutil.which(command[0]) is None and not Path(command[0]).exists()):
+        sys.exit(f"python -m e2e.device run: give the command to run after -- ({command})")
+    audio = (
+        ["--audio-engine", args.audio_engine, "--voice", args.voice] if args.audio_engine else []
+    )
+    audio += ["--no-hints"] if args.no_hints else []
+    return run_with_device(command, args.cwd, audio, args.port)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,6 @@ DEVICE_PARAMETERS = frozenset(
 )  # fmt: skip
 MAX_CONVERSATIONS = 200
 LONG_POLL_SECONDS = 1.5  # under the SDK's 2 s socket timeout (VDSDK_TIMEOUT)
-MAX_REPORTS = 20
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,6 @@ class Device:
         self.factory = factory
         self.reports_dir = reports_dir
         self.conversations: OrderedDict[str, Conversation] = OrderedDict()
-        self.reports: list[Any] = []
         self.tasks: set[asyncio.Task] = set()
         self._one_call: asyncio.Lock | None = None
 
@@ -195,17 +193,11 @@ class Device:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def store_report(self, payload: Any) -> None:
-        self.reports.append(payload)
-        del self.reports[:-MAX_REPORTS]
+    def store_report(self, payload: Any) -> None:
+        """The run's results as bst posts them, kept for the developer (and the audio report)."""
         if self.reports_dir is not None:
-            path = self.reports_dir / "bst-test-results.json"
-            await asyncio.to_thread(_write_json, path, payload)
-
-
-def _write_json(path: Path, payload: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2))
+            self.reports_dir.mkdir(parents=True, exist_ok=True)
+            (self.reports_dir / "bst-test-results.json").write_text(json.dumps(payload, indent=2))
 
 
 def create_app(
@@ -265,11 +257,7 @@ def create_app(
             payload = request.json
         except Exception:  # Sanic raises its own error class for bad JSON
             return bad_request(ValueError("the body must be JSON"))
-        await device.store_report(payload)
-        return response.json({"stored": len(device.reports)})
-
-    @app.get("/reporting/testResults")
-    async def stored_results(_: Request) -> HTTPResponse:
-        return response.json({"reports": device.reports})
+        await asyncio.to_thread(device.store_report, payload)
+        return response.json({"stored": True})
 
     return app

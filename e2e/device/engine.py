@@ -122,9 +122,6 @@ class _Ear:
                     break
         return spoken
 
-    def heard_any(self, turn: Turn, wanted: Sequence[str]) -> bool:
-        return any(phrase_end(turn.text, phrase) is not None for phrase in wanted)
-
     def _add(self, text: str) -> None:
         if text:
             self.text = f"{self.text} {text}" if self.text else text
@@ -239,7 +236,8 @@ class CallEngine:
             return StepResult(
                 step.utterance, "", True, error=f"the voice webhook answered HTTP {status}"
             )
-        except (requests.RequestException, ET.ParseError, ValueError, RuntimeError) as error:
+        # OSError: requests' errors, and the TimeoutError of a call where nothing happened
+        except (OSError, ET.ParseError, ValueError, RuntimeError) as error:
             return StepResult(step.utterance, "", True, error=f"the call failed: {error}")
 
     # -- the caller's side ----------------------------------------------------------
@@ -271,18 +269,15 @@ class CallEngine:
                         return repeats  # end of speech: "Please hold." and the caller waits
                     turn = self._turn(self._wait_on_hold())
                     continue
-                if (
-                    utterance.repeatable
-                    and repeats < MAX_REPEATS
-                    and ear.heard_any(turn, listening.repeat_on)
-                ):
+                heard = (phrase_end(turn.text, phrase) for phrase in listening.repeat_on)
+                if utterance.repeatable and repeats < MAX_REPEATS and any(heard):
                     repeats += 1
                     turn = self._act(utterance)
                     continue
                 if not listening.keeps_listening and pause_left <= 0:
                     return repeats
             # The caller says nothing: the assistant's <Gather> runs out.
-            wait = max(0.0, self._gather_timeout() - self.quiet)
+            wait = max(0.0, self._gather_number("timeout", DEFAULT_GATHER_TIMEOUT) - self.quiet)
             if pause_left > 0:
                 if wait > pause_left:
                     self.quiet += pause_left
@@ -304,7 +299,7 @@ class CallEngine:
         """Key presses, as many per <Gather> as its numDigits takes."""
         merged = Turn()
         while digits:
-            size = self._num_digits() or len(digits)
+            size = max(0, int(self._gather_number("numDigits", 0))) or len(digits)
             chunk, digits = digits[:size], digits[size:]
             turn = self._turn(self.call.press(chunk))
             merged.says.extend(turn.says)
@@ -332,17 +327,10 @@ class CallEngine:
         except (TimeoutError, RuntimeError) as error:
             raise StepError(f"on hold: {error}") from None
 
-    def _gather(self) -> dict[str, str]:
-        return (self.last_turn.gather if self.last_turn else None) or {}
-
-    def _gather_timeout(self) -> float:
+    def _gather_number(self, name: str, default: float) -> float:
+        """A number of the waiting ``<Gather>`` (``timeout``, ``numDigits``), or ``default``."""
+        gather = (self.last_turn.gather if self.last_turn else None) or {}
         try:
-            return float(self._gather().get("timeout", DEFAULT_GATHER_TIMEOUT))
+            return float(gather.get(name, default))
         except ValueError:
-            return DEFAULT_GATHER_TIMEOUT
-
-    def _num_digits(self) -> int:
-        try:
-            return max(0, int(self._gather().get("numDigits", "0")))
-        except ValueError:
-            return 0
+            return default

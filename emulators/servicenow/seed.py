@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from .service import TableService
+from .tables import Tables
 
 ADMIN_SYS_ID = "6816f79cc0a8016401c5a33be04be441"
 ABRAHAM_LINCOLN_SYS_ID = "a8f98bb0eb32010045e1a5115206fe3a"
@@ -81,12 +81,21 @@ INCIDENTS = (
 )  # fmt: skip
 
 
-def seed(service: TableService) -> None:
-    """Insert the demo users and incidents (the database must be empty)."""
+def seed(tables: Tables) -> None:
+    """Insert the demo users and incidents into empty tables; the API user is always a
+    sys_user record, so ``opened_by`` can point at it."""
+    if not tables.rows("sys_user", "", 1):
+        _demo_data(tables)
+    if not tables.rows("sys_user", f"user_name={tables.user_name}", 1):
+        name = tables.user_name
+        tables.create("sys_user", {"user_name": name, "name": name, "active": True})
+
+
+def _demo_data(tables: Tables) -> None:
     for key, user_name, name, email, active in USERS:
         first, _, last = name.partition(" ")
         phone, mobile_phone, employee_number = CONTACTS[key]
-        service.create(
+        tables.create(
             "sys_user",
             {
                 "sys_id": user_sys_id(key),
@@ -117,11 +126,4 @@ def seed(service: TableService) -> None:
             fields.update(
                 close_code="Solved (Permanently)", close_notes="Fixed by the service desk."
             )
-        service.create("incident", fields, now=opened_at, number=number)
-
-
-def ensure_api_user(service: TableService) -> None:
-    """The API user is always a sys_user record, so ``opened_by`` can point at it."""
-    if not service.api_user_sys_id():
-        name = service.user_name
-        service.create("sys_user", {"user_name": name, "name": name, "active": True})
+        tables.create("incident", fields, now=opened_at, number=number)

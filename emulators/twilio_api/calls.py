@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 TERMINAL = ("completed", "busy", "no-answer", "failed", "canceled")
-END_ON_EXIT_LEFT = "participant-with-end-conference-on-exit-left"
-LAST_PARTICIPANT_LEFT = "last-participant-left"
 
 
 def now() -> datetime:
@@ -35,9 +33,6 @@ class AgentSetting:
 
     behaviour: str
     ring_seconds: float
-
-    def as_dict(self) -> dict[str, object]:
-        return {"behaviour": self.behaviour, "ring_seconds": self.ring_seconds}
 
 
 @dataclass
@@ -59,7 +54,6 @@ class Leg:
     method: str = "POST"
     twiml: str | None = None
     status_callback: str | None = None
-    status_callback_method: str = "POST"
     status_callback_events: tuple[str, ...] = ("completed",)
     timeout: int = 60
     behaviour: str | None = None
@@ -118,12 +112,6 @@ class Conference:
     friendly_name: str
     status: str = "init"
     participants: dict[str, Participant] = field(default_factory=dict)
-    history: list[dict[str, str]] = field(default_factory=list)
-    reason_conference_ended: str | None = None
-    call_sid_ending_conference: str | None = None
-
-    def log(self, event: str, call_sid: str) -> None:
-        self.history.append({"event": event, "call_sid": call_sid, "at": now().isoformat()})
 
 
 class Exchange:
@@ -131,8 +119,7 @@ class Exchange:
 
     def __init__(self, account_sid: str, default_agent: AgentSetting) -> None:
         self.account_sid = account_sid
-        self.default_agent = default_agent
-        self.initial_agent = AgentSetting(default_agent.behaviour, default_agent.ring_seconds)
+        self.default_agent = self.initial_agent = default_agent
         self.calls: dict[str, Leg] = {}
         self.conferences: dict[str, Conference] = {}
         self.agents: dict[str, AgentSetting] = {}
@@ -141,9 +128,7 @@ class Exchange:
         self.calls.clear()
         self.conferences.clear()
         self.agents.clear()
-        self.default_agent = AgentSetting(
-            self.initial_agent.behaviour, self.initial_agent.ring_seconds
-        )
+        self.default_agent = self.initial_agent
 
     # -- calls ---------------------------------------------------------------
 
@@ -183,10 +168,8 @@ class Exchange:
             self.conferences[conference.sid] = conference
         participant = Participant(call.sid, start_on_enter, end_on_exit)
         conference.participants[call.sid] = participant
-        conference.log("join", call.sid)
         if start_on_enter and conference.status == "init":
             conference.status = "in-progress"
-            conference.log("start", call.sid)
         call.conference = friendly_name
         call.conferences_joined.append(friendly_name)
         return conference, participant
@@ -199,22 +182,15 @@ class Exchange:
             return
         participant = conference.participants.pop(call.sid)
         participant.gone.set()
-        conference.log("leave", call.sid)
-        if participant.end_conference_on_exit:
-            self.end(conference, END_ON_EXIT_LEFT, call.sid)
-        elif not conference.participants:
-            self.end(conference, LAST_PARTICIPANT_LEFT, call.sid)
+        if participant.end_conference_on_exit or not conference.participants:
+            self.end(conference)
 
-    def end(self, conference: Conference, reason: str, by_call_sid: str | None) -> None:
+    def end(self, conference: Conference) -> None:
         """Complete ``conference``: the legs still in it are out (their ``<Dial>`` returns)."""
         for sid, participant in list(conference.participants.items()):
             participant.gone.set()
-            conference.log("leave", sid)
             call = self.calls.get(sid)
             if call is not None and call.conference == conference.friendly_name:
                 call.conference = None
         conference.participants.clear()
         conference.status = "completed"
-        conference.reason_conference_ended = reason
-        conference.call_sid_ending_conference = by_call_sid
-        conference.log("end", by_call_sid or "")

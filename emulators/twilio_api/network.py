@@ -1,5 +1,5 @@
 """The phone network: rings outbound legs, answers them as the agent's phone would, runs their
-TwiML, moves live calls, and reports progress with signed status callbacks.
+TwiML, moves live calls, and reports progress with signed webhooks and status callbacks.
 
 Each outbound leg runs as one asyncio task: queued -> ``initiated`` -> ringing
 -> busy / no-answer / answered (``in-progress``) -> its TwiML -> completed.
@@ -9,6 +9,11 @@ ring until someone answers through ``/_emulator/calls/{sid}/answer`` or the
 ``Timeout`` passes. An inbound leg (``start_inbound``) calls the application
 the same way, but at each ``<Gather>`` it waits for its driver's answer
 (``emulators.twilio_call``, through ``/_emulator/calls/{sid}/caller``).
+
+Requests to the application carry ``X-Twilio-Signature``, twilio's own
+``RequestValidator.compute_signature`` over the URL and, for POST, the form
+parameters (a GET signs its URL with the parameters in the query). Twilio gives
+up on a webhook after 15 seconds, and so does this network.
 """
 
 from __future__ import annotations
@@ -19,27 +24,64 @@ import math
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Coroutine
+from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import aiohttp
+from twilio.request_validator import RequestValidator
+from yarl import URL
 
 from .calls import Exchange, Leg, Participant, now
-from .resources import API_VERSION, rfc2822
-from .signing import WebhookError, Webhooks
 from .twiml_runner import APPLICATION_ERROR, TwimlRunner, seconds
 
 logger = logging.getLogger("emulators.twilio_api")
 
 KEYS = {"accept": "1", "decline": "9"}
 EVENT_STATUS = {"initiated": "initiated", "ringing": "ringing", "answered": "in-progress"}
+API_VERSION = "2010-04-01"
+WEBHOOK_TIMEOUT_SECONDS = 15.0
+
+
+class WebhookError(Exception):
+    """The application did not answer, or answered with an error status."""
 
 
 class Network:
-    """Drives every outbound leg of a Exchange and sends what Twilio would send."""
+    """Drives every leg of an Exchange and sends what Twilio would send, signed."""
 
-    def __init__(self, board: Exchange, webhooks: Webhooks, time_scale: float) -> None:
+    def __init__(self, board: Exchange, auth_token: str, time_scale: float) -> None:
         self.board = board
-        self.webhooks = webhooks
+        self.validator = RequestValidator(auth_token)
         self.time_scale = time_scale
         self.tasks: set[asyncio.Task] = set()
+        self.session: aiohttp.ClientSession | None = None
+
+    async def send(self, url: str, method: str, params: dict[str, str]) -> tuple[int, str]:
+        """POST (or GET) ``params`` to ``url``, signed: (status, text); WebhookError unless 2xx."""
+        if self.session is None:
+            timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
+            self.session = aiohttp.ClientSession(timeout=timeout)
+        body: dict[str, str] | None = params
+        if method.upper() == "GET":
+            url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params)}"
+            body = None
+        headers = {"X-Twilio-Signature": self.validator.compute_signature(url, body or {})}
+        where = "".join(urlsplit(url)[1:3])  # for logs: no query string, it may carry data
+        started = time.monotonic()
+        try:
+            async with self.session.request(
+                method.upper(), URL(url, encoded=True), data=body, headers=headers
+            ) as reply:  # encoded: sent exactly as signed (yarl would requote "%3A" to ":")
+                status, text = reply.status, await reply.text()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
+            logger.info("webhook %s %s failed: %s", method, where, type(problem).__name__)
+            raise WebhookError(f"{type(problem).__name__} requesting {where}") from None
+        elapsed = (time.monotonic() - started) * 1000
+        logger.info("webhook %s %s -> %s (%.0f ms)", method, where, status, elapsed)
+        if not 200 <= status < 300:
+            raise WebhookError(f"HTTP {status} from {where}")
+        return status, text
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(work)
@@ -52,42 +94,39 @@ class Network:
         if not task.cancelled() and task.exception() is not None:
             logger.error("network task failed: %r", task.exception())
 
-    async def stop(self) -> None:
-        """Cancel every leg and callback in flight (reset, shutdown)."""
+    async def stop(self, closing: bool = False) -> None:
+        """Cancel every leg and callback in flight (reset; ``closing``: shutdown)."""
         tasks = list(self.tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self.tasks.clear()
+        if closing and self.session is not None:
+            await self.session.close()
 
     # -- outbound legs ---------------------------------------------------------
 
     def dial(self, call: Leg) -> None:
         """Start ringing a newly created outbound leg."""
-        call.task = self.spawn(self._outbound(call))
+        call.task = self.spawn(self._run(call, call.url, call.method, call.twiml, ring=True))
 
-    async def _outbound(self, call: Leg) -> None:
-        try:
-            agent = self.board.agent_for(call.to)
-            call.behaviour = agent.behaviour
-            self.notify(call, "initiated")
-            await asyncio.sleep(0)
-            call.touch("ringing")
-            self.notify(call, "ringing")
-            outcome = await self._ring(call, agent.behaviour, agent.ring_seconds)
-            if outcome in ("busy", "no-answer"):
-                self.finish(call, outcome)
-                return
-            call.behaviour = outcome
-            call.start_time = now()
-            call.touch("in-progress")
-            self.notify(call, "answered")
-        except asyncio.CancelledError:
-            raise
-        except Exception as problem:  # a bug here must end the call, not the emulator
-            self._crashed(call, problem)
-            return
-        await self._run(call, call.url, call.method, call.twiml)
+    async def _answered(self, call: Leg) -> bool:
+        """Ring an outbound leg: True once answered; busy or no answer ends it."""
+        agent = self.board.agent_for(call.to)
+        call.behaviour = agent.behaviour
+        self.notify(call, "initiated")
+        await asyncio.sleep(0)
+        call.touch("ringing")
+        self.notify(call, "ringing")
+        outcome = await self._ring(call, agent.behaviour, agent.ring_seconds)
+        if outcome in ("busy", "no-answer"):
+            self.finish(call, outcome)
+            return False
+        call.behaviour = outcome
+        call.start_time = now()
+        call.touch("in-progress")
+        self.notify(call, "answered")
+        return True
 
     async def _run(
         self,
@@ -96,9 +135,13 @@ class Network:
         method: str,
         twiml: str | None,
         extra: dict[str, str] | None = None,
+        ring: bool = False,
     ) -> None:
-        """Fetch ``url`` (or take ``twiml``), run it and what it leads to, then complete."""
+        """Ring first (``ring``), fetch ``url`` (or take ``twiml``), run it and what it leads
+        to, then complete."""
         try:
+            if ring and not await self._answered(call):
+                return
             if twiml is not None:
                 await TwimlRunner(call, self).run(twiml, None)
             elif url is not None:
@@ -109,12 +152,9 @@ class Network:
         except asyncio.CancelledError:
             raise
         except Exception as problem:  # a bug here must end the call, not the emulator
-            self._crashed(call, problem)
-
-    def _crashed(self, call: Leg, problem: Exception) -> None:
-        logger.error("leg %s failed", call.sid, exc_info=problem)
-        call.errors.append(f"emulator error: {type(problem).__name__}")
-        self.finish(call, "failed")
+            logger.error("leg %s failed", call.sid, exc_info=problem)
+            call.errors.append(f"emulator error: {type(problem).__name__}")
+            self.finish(call, "failed")
 
     async def _ring(self, call: Leg, behaviour: str, ring_seconds: float) -> str:
         if behaviour == "manual":
@@ -156,7 +196,7 @@ class Network:
             raise ValueError(f"{call.sid} has answered nothing yet")
         url, method, params = call.last_answer
         try:
-            return (await self.webhooks.send(url, method, params)).text
+            return (await self.send(url, method, params))[1]
         except WebhookError as problem:
             return f"({problem})"
 
@@ -164,7 +204,7 @@ class Network:
         """REST update with Url/Twiml: the live leg leaves what it does and runs the new TwiML."""
         call.redirects.append(url or "(twiml)")
         call.touch()
-        self._leave(call)
+        self.board.leave(call)
         self._cancel(call)
         call.task = self.spawn(self._run(call, url, method, twiml))
 
@@ -175,7 +215,7 @@ class Network:
         call.end_time = now()
         call.awaiting_answer = False
         call.touch(status)
-        self._leave(call)
+        self.board.leave(call)
         self._cancel(call)
         call.progress.set()
         self.notify(call, "completed")
@@ -184,9 +224,6 @@ class Network:
         task = call.task
         if task is not None and task is not asyncio.current_task() and not task.done():
             task.cancel()
-
-    def _leave(self, call: Leg) -> None:
-        self.board.leave(call)
 
     # -- what the runner asks for ------------------------------------------------
 
@@ -225,15 +262,15 @@ class Network:
             call.last_answer = (url, method, params)
         started = time.monotonic()
         try:
-            reply = await self.webhooks.send(url, method, params)
+            _, text = await self.send(url, method, params)
         except WebhookError as problem:
             call.errors.append(f"11200 {problem}")
             call.heard.append(APPLICATION_ERROR)
             return None
         finally:
             call.request_seconds.append(time.monotonic() - started)
-        call.replies.append(reply.text)
-        return reply.text
+        call.replies.append(text)
+        return text
 
     # -- status callbacks ----------------------------------------------------------
 
@@ -259,7 +296,7 @@ class Network:
             {
                 "CallbackSource": "call-progress-events",
                 "SequenceNumber": str(call.sequence),
-                "Timestamp": rfc2822(now()) or "",
+                "Timestamp": format_datetime(now()),
             }
         )
         call.sequence += 1
@@ -273,10 +310,9 @@ class Network:
         async with call.callback_lock:  # FIFO: callbacks of one call arrive in order
             record: dict[str, object] = {"event": event, "call_status": params["CallStatus"]}
             try:
-                reply = await self.webhooks.send(
-                    call.status_callback or "", call.status_callback_method, params
+                record["http_status"], _ = await self.send(
+                    call.status_callback or "", "POST", params
                 )
-                record["http_status"] = reply.status
             except WebhookError as problem:
                 record["error"] = str(problem)
                 call.errors.append(f"15003 status callback failed: {problem}")

@@ -5,35 +5,25 @@ verbs the product sends: ``<Say>`` (the text is recorded as heard),
 ``<Gather>`` (nested ``<Say>``; the phone answers, by keys or speech, or stays
 silent; ``action``, ``method`` and ``actionOnEmptyResult`` as Twilio reads
 them, the rest up to the phone), ``<Redirect>``, ``<Dial><Conference>`` (the
-leg stays in the conference until it ends, then the document goes on, or to
-the Dial's ``action``) and ``<Hangup/>``. Other verbs are recorded as errors
-and skipped. The end of the last document ends the call.
+leg stays in the conference until it ends, then the document goes on) and
+``<Hangup/>``. Other verbs are recorded as errors and skipped. The end of the
+last document ends the call.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from .calls import Leg, Participant
+from .calls import Leg
+
+if TYPE_CHECKING:
+    from .network import Network
 
 MAX_DOCUMENTS = 25
 APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
-
-
-class Services(Protocol):
-    """What the runner needs from the network around it."""
-
-    async def fetch(self, call: Leg, url: str, method: str, extra: dict[str, str]) -> str | None:
-        """The TwiML at ``url`` (signed request), or None when the application failed."""
-
-    async def gather(self, call: Leg, verb: ET.Element) -> dict[str, str] | None:
-        """What the phone answers at a ``<Gather>`` (Digits or SpeechResult), None: silence."""
-
-    def join(self, call: Leg, name: str, start_on_enter: bool, end_on_exit: bool) -> Participant:
-        """Put the leg into conference ``name``."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +61,7 @@ def seconds(element: ET.Element, name: str, default: float) -> float:
 class TwimlRunner:
     """Plays the documents of one leg until the call ends (or the task is cancelled)."""
 
-    def __init__(self, call: Leg, services: Services) -> None:
+    def __init__(self, call: Leg, services: Network) -> None:
         self.call = call
         self.services = services
 
@@ -148,10 +138,6 @@ class TwimlRunner:
             flag(conference, "endConferenceOnExit", False),
         )
         await participant.gone.wait()
-        action = verb.get("action")
-        if action:
-            extra = {"DialCallStatus": "completed"}
-            return await self._goto(url, action, verb.get("method", "POST"), extra)
         return NEXT
 
     async def _goto(

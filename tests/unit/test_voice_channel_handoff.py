@@ -17,6 +17,7 @@ import pytest
 
 from channels.twilio_voice import TwilioVoiceChannel
 from settings import StoreSettings
+from stores.database import StoreUnreachable
 from tests.unit.test_voice_channel_requests import AGENT, FORM, request
 from tests.voice_fakes import (
     CALL_SID,
@@ -156,3 +157,41 @@ async def test_a_caller_already_on_hold_is_not_taken_over_twice(
     )
     assert reply.status == 409
     assert len(twilio.placed) == 1 and twilio.redirects == []
+
+
+class BrokenSwitchboard:
+    """A switchboard whose store is down, or which fails for a reason nobody foresaw."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def agent_answered(self, handoff_id: str, attempt: int) -> str:
+        raise self.error
+
+    async def agent_status(self, handoff_id: str, attempt: int, status: str) -> None:
+        raise self.error
+
+
+AGENT_URL = "/webhooks/twilio_voice/{}?handoff=" + "0" * 16 + "&attempt=0"
+
+
+@pytest.mark.parametrize("error", [StoreUnreachable("down"), RuntimeError("bug")])
+async def test_a_status_report_that_cannot_be_stored_is_refused_so_twilio_sends_it_again(
+    channel: TwilioVoiceChannel, error: Exception
+) -> None:
+    channel._switchboard = BrokenSwitchboard(error)  # type: ignore[assignment]
+    reply = await route(channel, "/agent_status")(
+        request(AGENT_URL.format("agent_status"), {**AGENT_CALL, "CallStatus": "completed"})
+    )
+    assert reply.status == 503
+
+
+async def test_an_agent_call_that_fails_hears_a_goodbye_not_an_error(
+    channel: TwilioVoiceChannel,
+) -> None:
+    channel._switchboard = BrokenSwitchboard(RuntimeError("bug"))  # type: ignore[assignment]
+    reply = await route(channel, "/agent_answered")(
+        request(AGENT_URL.format("agent_answered"), AGENT_CALL)
+    )
+    assert reply.status == 200
+    assert ET.fromstring(reply.body).find("Hangup") is not None
