@@ -1,7 +1,7 @@
 """Pytest fixtures that serve the ServiceNow emulator from the test process.
 
 ``servicenow_emulator`` gives each test a freshly reset emulator (seed data,
-no fault) on a free loopback port, backed by a temporary SQLite file. One
+no fault) on a free loopback port, its SQLite database in memory. One
 server (tests.in_process) serves the whole session; ``start_emulator()`` starts
 a private one for tests that stop and restart it.
 """
@@ -70,10 +70,9 @@ def start_emulator(db_path: Path, fault: Fault | None = None) -> RunningEmulator
 
 
 @pytest.fixture(scope="session")
-def servicenow_emulator_session(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[RunningEmulator]:
-    """One emulator for the whole test session."""
+def servicenow_emulator_session() -> Iterator[RunningEmulator]:
+    """One emulator for the whole test session, its database in memory (a reset per test
+    rewrites the seed data, and on disk every row would be a flushed commit)."""
     emulator = start_emulator(Path(":memory:"))
     try:
         yield emulator
