@@ -179,8 +179,10 @@ def isolated_environment(
     base: Mapping[str, str] = os.environ,
 ) -> dict[str, str]:
     """Everything points at these ports and stores, whatever ``base`` says."""
+    # A developer's real ServiceNow or Twilio in ``base`` is never what a test stack talks to.
+    local = {**base, "SNOW_HOST": "", "SNOW_INSTANCE": "", "TWILIO_API_BASE_URL": ""}
     return {
-        **stack_environment(ports, {**base, "SNOW_HOST": "", "TWILIO_API_BASE_URL": ""}),
+        **stack_environment(ports, local),
         "SNOW_INSTANCE": "",
         "SNOW_USER": "admin",
         "SNOW_PASSWORD": "admin",

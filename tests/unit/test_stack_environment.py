@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stack.isolated import isolated_environment
 from stack.local import Ports, build_services, stack_environment
 
 PORTS = Ports(rasa=6005, actions=6055, duckling=6000, servicenow=6089, twilio=6090)
@@ -36,6 +37,13 @@ def test_a_remote_system_set_explicitly_is_kept() -> None:
 def test_a_servicenow_instance_is_never_replaced_by_the_emulator() -> None:
     env = stack_environment(PORTS, {"SNOW_INSTANCE": "dev12345", "SNOW_HOST": ""})
     assert env.get("SNOW_HOST", "") == ""
+
+
+def test_a_test_stack_talks_to_its_emulators_whatever_the_developer_set() -> None:
+    developer = {"SNOW_INSTANCE": "dev12345", "TWILIO_API_BASE_URL": "https://api.twilio.com"}
+    env = isolated_environment(PORTS, auth_token="t", stores={}, base=developer)
+    assert (env["SNOW_INSTANCE"], env["SNOW_HOST"]) == ("", "127.0.0.1:6089")
+    assert env["TWILIO_API_BASE_URL"] == "http://127.0.0.1:6090"
 
 
 def test_only_the_rasa_process_gets_the_twilio_account(tmp_path: Path) -> None:
