@@ -119,7 +119,7 @@ def engine_for(url: str, timeout: float = 3.0) -> Engine:
         _prepare_sqlite(url)
     engine = sa.create_engine(
         url,
-        pool_pre_ping=True,
+        pool_pre_ping=not sqlite,  # a file cannot drop a connection; a server can
         connect_args=_connect_args(url, timeout),
         future=True,
         **({"poolclass": QueuePool} if sqlite else {}),
