@@ -229,9 +229,11 @@ class Network:
         except WebhookError as problem:
             call.errors.append(f"11200 {problem}")
             call.heard.append(APPLICATION_ERROR)
+            call.server_seconds.append(None)
             return None
         finally:
             call.request_seconds.append(time.monotonic() - started)
+        call.server_seconds.append(reply.server_seconds)
         call.replies.append(reply.text)
         return reply.text
 

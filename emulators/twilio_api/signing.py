@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
@@ -32,6 +33,13 @@ class WebhookError(Exception):
 class WebhookReply:
     status: int
     text: str
+    server_seconds: float | None = None  # what the application's Server-Timing header said
+
+
+def server_seconds(header: str | None) -> float | None:
+    """The first ``dur`` (milliseconds) of a ``Server-Timing`` header, in seconds."""
+    found = re.search(r"(?:^|;)\s*dur=([0-9.]+)", header or "")
+    return float(found.group(1)) / 1000 if found else None
 
 
 def with_query(url: str, params: dict[str, str]) -> str:
@@ -80,6 +88,7 @@ class Webhooks:
             ) as reply:  # encoded: sent exactly as signed (yarl would requote "%3A" to ":")
                 text = await reply.text()
                 status = reply.status
+                spent = server_seconds(reply.headers.get("Server-Timing"))
         except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
             logger.info("webhook %s %s failed: %s", method, where(url), type(problem).__name__)
             raise WebhookError(f"{type(problem).__name__} requesting {where(url)}") from None
@@ -87,4 +96,4 @@ class Webhooks:
         logger.info("webhook %s %s -> %s (%.0f ms)", method, where(url), status, elapsed)
         if not 200 <= status < 300:
             raise WebhookError(f"HTTP {status} from {where(url)}")
-        return WebhookReply(status, text)
+        return WebhookReply(status, text, spent)
