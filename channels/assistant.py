@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -77,6 +78,9 @@ def _validate_action_results_once() -> None:
 
 
 _validate_action_results_once()
+
+
+_NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
 
 
 class _KeptSession:
@@ -240,6 +244,7 @@ class RasaAssistant:
         message = UserMessage(text, output, call_sid, input_channel=CHANNEL, metadata=metadata)
         tracker = await self._fetch(call_sid, output, metadata)
         start = len(tracker.events)
+        message.parse_data = await self._understand(message, tracker)
         await processor._handle_message_with_tracker(message, tracker)
         tracker = await processor.run_action_extract_slots(output, tracker)
         await self._predict_and_act(tracker, output)
@@ -253,6 +258,24 @@ class RasaAssistant:
             return turn
         await self._save(tracker)
         return turn
+
+    async def _understand(self, message: UserMessage, tracker: Any) -> dict[str, Any] | None:
+        """Rasa's NLU of the message, run in the assistant's NLU thread.
+
+        Rasa runs it in the event loop, which then waits for Duckling's answer
+        over HTTP; in a thread, other calls' turns go on meanwhile. One thread,
+        so parses never overlap. None (Rasa parses as usual) with an HTTP interpreter.
+        """
+        processor = self._processor
+        if processor.http_interpreter is not None:
+            return None
+        loop = asyncio.get_running_loop()
+        parse_data = await loop.run_in_executor(
+            _NLU_THREAD, processor._parse_message_with_graph, message, tracker
+        )
+        processor._update_full_retrieval_intent(parse_data)
+        processor._check_for_unseen_features(parse_data)
+        return parse_data
 
     async def _predict_and_act(self, tracker: Any, output: Any) -> None:
         """Rasa's prediction loop, except that a reverted utterance ends the turn.

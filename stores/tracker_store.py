@@ -15,7 +15,9 @@ back, and hands them to the event broker in one batch.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +54,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         self.sessionmaker.configure(bind=self.engine)
         self._kept = settings.tracker_cache_conversations
         self._stored: OrderedDict[str, _Stored] = OrderedDict()
+        self._keeping = threading.Lock()  # saves run in threads, retrieves in the loop
         events = self.SQLEvent.__table__
         self._newer_rows = (
             sa.select(events.c.id, events.c.type_name, events.c.data)
@@ -65,7 +68,8 @@ class ConfiguredTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's current session: from memory plus any newer rows."""
-        stored = self._stored.get(sender_id)
+        with self._keeping:
+            stored = self._stored.pop(sender_id, None)
         if stored is None:
             return self._load(sender_id)
         with self.engine.connect() as connection:
@@ -73,12 +77,11 @@ class ConfiguredTrackerStore(SQLTrackerStore):
                 self._newer_rows, {"sender": sender_id, "after": stored.last_id}
             ).all()
         if any(row.type_name == SessionStarted.type_name for row in rows):
-            self._stored.pop(sender_id, None)  # a new session: read it as Rasa would
-            return self._load(sender_id)
+            return self._load(sender_id)  # a new session: read it as Rasa would
         if rows:
             stored.events.extend(deserialise_events([json.loads(row.data) for row in rows]))
             stored.last_id = rows[-1].id
-        self._stored.move_to_end(sender_id)
+        self._keep(sender_id, stored)
         return self._tracker(sender_id, stored.events)
 
     def _load(self, sender_id: str) -> DialogueStateTracker | None:
@@ -98,16 +101,18 @@ class ConfiguredTrackerStore(SQLTrackerStore):
     def _keep(self, sender_id: str, stored: _Stored) -> None:
         if self._kept <= 0:
             return
-        self._stored[sender_id] = stored
-        self._stored.move_to_end(sender_id)
-        while len(self._stored) > self._kept:
-            self._stored.popitem(last=False)
+        with self._keeping:
+            self._stored[sender_id] = stored
+            self._stored.move_to_end(sender_id)
+            while len(self._stored) > self._kept:
+                self._stored.popitem(last=False)
 
     def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> tuple[list[Event], bool]:
         """The tracker's events not stored yet, and whether it grew from the kept events
         (then no query is needed to find them)."""
         everything = list(tracker.events)
-        stored = self._stored.pop(tracker.sender_id, None)
+        with self._keeping:
+            stored = self._stored.pop(tracker.sender_id, None)
         known = len(stored.events) if stored is not None else 0
         if stored is not None and known and len(everything) >= known:
             if everything[known - 1] is stored.events[-1]:
@@ -115,7 +120,11 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         return list(self._additional_events(session, tracker)), False
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the events not stored yet, then publishes the same events."""
+        """Stores the events not stored yet, then publishes the same events, in a thread
+        (the database's waits then hold up no other call)."""
+        await asyncio.to_thread(self._save, tracker)
+
+    def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         with self.session_scope() as session:
             unsaved, grew = self._unsaved(session, tracker)
