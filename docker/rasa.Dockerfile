@@ -20,8 +20,7 @@ COPY handoff /app/handoff
 COPY channels /app/channels
 COPY stores /app/stores
 COPY contract.py /app/
-# The model's Duckling extractor (rasa_bot/config.yml); the package's server is not run here.
-COPY duckling_server/__init__.py duckling_server/rasa_extractor.py /app/duckling_server/
+COPY nlu /app/nlu
 # credentials.yml opens the voice channel only: no unsigned channel in a deployment.
 COPY rasa_bot/credentials.yml rasa_bot/endpoints.yml /app/
 

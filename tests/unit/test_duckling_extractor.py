@@ -6,7 +6,7 @@ from typing import Any
 
 from rasa.shared.nlu.training_data.message import Message
 
-from duckling_server.rasa_extractor import PooledDucklingEntityExtractor
+from nlu.duckling import PooledDucklingEntityExtractor
 from tests.duckling_fixtures import duckling_server  # noqa: F401
 
 

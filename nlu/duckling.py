@@ -5,7 +5,7 @@ TCP connection to Duckling and its teardown, inside Rasa's event loop. This one
 keeps the connections (``requests.Session``), and retries a parse once when a
 kept connection turns out to have been closed by the server (a parse changes
 nothing, so a retry is safe). The HTTP contract, the configuration and the
-answers are Rasa's: ``- name: duckling_server.rasa_extractor.PooledDucklingEntityExtractor``
+answers are Rasa's: ``- name: nlu.duckling.PooledDucklingEntityExtractor``
 in ``rasa_bot/config.yml`` with the same keys as ``DucklingEntityExtractor``.
 """
 
