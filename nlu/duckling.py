@@ -28,6 +28,8 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
 def pooled_session() -> requests.Session:
     """A session that keeps its connections and retries a parse once on a dropped one."""
     session = requests.Session()
+    # Duckling is a service of the deployment: no proxy, no ~/.netrc (read per request).
+    session.trust_env = False
     retry = Retry(total=1, connect=1, read=1, status=0, allowed_methods=None)
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))
