@@ -56,6 +56,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         self._stored: OrderedDict[str, _Stored] = OrderedDict()
         self._keeping = threading.Lock()  # saves run in threads, retrieves in the loop
         events = self.SQLEvent.__table__
+        self._insert = events.insert()
         self._newer_rows = (
             sa.select(events.c.id, events.c.type_name, events.c.data)
             .where(events.c.sender_id == sa.bindparam("sender"))
@@ -129,8 +130,8 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             unsaved, grew = self._unsaved(session, tracker)
             events = [(e, e.as_dict()) for e in unsaved]
-            session.add_all(self._row(sender_id, *event) for event in events)
-            session.flush()
+            if events:  # one INSERT for the turn, without the ORM's unit of work
+                session.execute(self._insert, [self._row(sender_id, *event) for event in events])
             last_id = session.execute(self._last_id, {"sender": sender_id}).scalar()
             session.commit()
         # Kept again only when the tracker is the kept events plus this turn's, in
@@ -139,16 +140,16 @@ class ConfiguredTrackerStore(SQLTrackerStore):
             self._keep(sender_id, _Stored(list(tracker.events), last_id))
         self._publish(sender_id, [data for _, data in events])
 
-    def _row(self, sender_id: str, event: Event, data: dict[str, Any]) -> Any:
+    def _row(self, sender_id: str, event: Event, data: dict[str, Any]) -> dict[str, Any]:
         """The ``events`` row of one event, as Rasa's ``save`` writes it."""
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         broker = self.event_broker
