@@ -16,7 +16,7 @@ from typing import Any
 
 from rasa.core.brokers.sql import SQLEventBroker
 
-from stores.database import engine_for
+from stores.database import engine_for, writing
 
 
 class BatchedSQLEventBroker(SQLEventBroker):
@@ -36,7 +36,10 @@ class BatchedSQLEventBroker(SQLEventBroker):
         ]
         if not rows:
             return
-        with self.session_scope() as session:  # one INSERT, without the ORM's unit of work
+        with (
+            writing(self.engine),
+            self.session_scope() as session,
+        ):  # one INSERT, without the ORM's unit of work
             session.execute(self.SQLBrokerEvent.__table__.insert(), rows)
             session.commit()
 

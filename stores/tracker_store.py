@@ -29,7 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from settings import StoreSettings, load_environment
-from stores.database import check_tracker_database, engine_for
+from stores.database import check_tracker_database, engine_for, writing
 
 
 @dataclass
@@ -127,7 +127,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
 
     def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
-        with self.session_scope() as session:
+        with writing(self.engine), self.session_scope() as session:
             unsaved, grew = self._unsaved(session, tracker)
             events = [(e, e.as_dict()) for e in unsaved]
             if events:  # one INSERT for the turn, without the ORM's unit of work
