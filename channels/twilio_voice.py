@@ -278,7 +278,6 @@ class TwilioVoiceChannel(InputChannel):
         counters = Counters.from_query(request.args)
         conversation = self.conversation(request)
         key = self._request_key(request)
-        budget = self.settings.turn_budget_seconds
         try:
             claim = await self.replies().claim(key, call.sid)
         except Exception as error:  # the store (or opening it) failed: say so, never a 500
@@ -286,18 +285,24 @@ class TwilioVoiceChannel(InputChannel):
             return _xml(await conversation.apologise(call, UNAVAILABLE, counters))
         if not claim.owner:
             logger.info("call %s: a repeated request, answered from the first", call_hash(call.sid))
-            twiml = claim.twiml or await self._wait_for(key, budget)
+            twiml = claim.twiml or await self._wait_for(key, self._budget_left(request))
             pending = self._pending_url(request, key, 1, counters)
             return _xml(twiml or render_wait(FILLER, pending, self.settings))
         task = asyncio.create_task(
             self._run_turn(request, conversation, key, call, counters, produce)
         )
         self._running[key] = task
-        done, _ = await asyncio.wait({task}, timeout=budget)
+        done, _ = await asyncio.wait({task}, timeout=self._budget_left(request))
         if done:
             return _xml(task.result())
         pending = self._pending_url(request, key, 1, counters)
         return _xml(render_wait(FILLER, pending, self.settings))
+
+    def _budget_left(self, request: Request) -> float:
+        """The turn budget counts from the request's arrival: Twilio's caller waits from then."""
+        received = getattr(request.ctx, "received", None)
+        spent = 0.0 if received is None else time.perf_counter() - received
+        return max(0.0, self.settings.turn_budget_seconds - spent)
 
     async def _run_turn(
         self,

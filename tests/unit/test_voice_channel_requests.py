@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
@@ -59,6 +60,7 @@ def request(
         query_string=split.query,
         body=urlencode(form).encode(),
         app=SimpleNamespace(ctx=SimpleNamespace(agent=AGENT)),
+        ctx=SimpleNamespace(received=time.perf_counter()),
     )
 
 
@@ -166,6 +168,19 @@ async def test_a_slow_turn_plays_the_filler_then_pending_collects_it_once(
     collected, _ = await collect(held_channel, reply)
     assert says(collected) == ["How urgent is it? Say high or press 1."]
     assert assistant.heard == ["yes"]
+
+
+async def test_the_budget_counts_from_the_request_s_arrival_not_from_the_turn_s_start(
+    channel: TwilioVoiceChannel, assistant: ScriptedAssistant
+) -> None:
+    # Queued 31 s behind other work (a busy store, a busy loop): the caller has
+    # already waited out the 30 s budget, so they hear the filler at once.
+    late = request("/webhooks/twilio_voice/gather?turn=1", {**FORM, "SpeechResult": "yes"})
+    late.ctx.received -= 31.0
+    reply = await channel._turn(late, channel.conversation(late).answer)
+    assert says(reply) == [FILLER]
+    collected, _ = await collect(channel, reply)
+    assert says(collected) == ["How urgent is it? Say high or press 1."]
 
 
 async def test_a_store_outage_is_an_honest_apology_not_an_empty_memory(
