@@ -43,8 +43,8 @@ OUT = PROJECT_ROOT / "var" / "bench"
 FULL_LEVELS, QUICK_LEVELS = (1, 10, 40), (1, 10)
 FULL_SECONDS, QUICK_SECONDS = 30.0, 6.0
 PROFILED_LEVEL = 10
-HEADER = ["bot", "calls", "turns", "p50", "p95", "p99", "turns/s", "cores", "turns/core-s"]
-HEADER += ["filler", "bad"]
+HEADER = ["bot", "calls", "turns", "p50", "p95", "p99", "server p50", "server p95"]
+HEADER += ["turns/s", "cores", "turns/core-s", "filler", "bad"]
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -140,6 +140,8 @@ def _level_rows(levels: dict[str, dict[str, Any]]) -> list[list[str]]:
                 ms(f["p50_s"]),
                 ms(f["p95_s"]),
                 ms(f["p99_s"]),
+                ms(f["server_p50_s"]),
+                ms(f["server_p95_s"]),
                 format_rate(f["turns_per_second"]),
                 f"{f['cores_used']:.2f}",
                 f"{f['turns_per_core_second']:.1f}",
@@ -171,7 +173,7 @@ def _print_level(callers: int, seconds: float, entry: dict[str, Any]) -> None:
 
     latency = [x("p50_s"), x("p95_s"), x("p99_s")]
     rate, per_core = x("turns_per_second"), x("turns_per_core_second")
-    rows.append(["project/baseline", "", "", *latency, rate, "", per_core, "", ""])
+    rows.append(["project/baseline", "", "", *latency, "", "", rate, "", per_core, "", ""])
     print_table(
         f"{who}: {seconds:g} s per bot, {first} first",
         HEADER,

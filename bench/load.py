@@ -12,7 +12,9 @@ hangs up. A turn is timed from the POST of the answer to the TwiML that says
 the reply, through :class:`emulators.twilio_call.TwilioCall`: for the
 project, a turn that outlasts the budget gets the filler and a ``<Redirect>``
 to ``/pending``, which is followed and counted in the turn's time; such a
-turn is counted as one that reached the filler.
+turn is counted as one that reached the filler. The bot's own time for the
+turn is the sum of what its ``Server-Timing`` headers said (the stock channel
+sends none: unavailable).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class Turn:
     expected: bool
     error: str | None = None
     heard: str = ""  # kept only when unexpected, to say what went wrong
+    server: float | None = None  # the bot's own time (Server-Timing), when it says
 
 
 @dataclass
@@ -97,6 +100,9 @@ class Level:
 
     def latencies(self) -> list[float]:
         return [turn.seconds for turn in self.turns if turn.error is None]
+
+    def server_times(self) -> list[float]:
+        return [t.server for t in self.turns if t.error is None and t.server is not None]
 
     def turns_in_time(self) -> int:
         """Turns answered before the level's time was up (throughput counts these)."""
@@ -118,8 +124,9 @@ class Level:
 
     def figures(self) -> dict[str, float | int | None]:
         """What the report keeps of the level (times in seconds)."""
-        latencies = self.latencies()
+        latencies, server = self.latencies(), self.server_times()
         summary = Summary.of(latencies) if latencies else None
+        on_server = Summary.of(server) if server else None
         return {
             "calls": self.calls,
             "turns": len(latencies),
@@ -131,6 +138,8 @@ class Level:
             "p95_s": summary.p95 if summary else None,
             "p99_s": summary.p99 if summary else None,
             "max_s": summary.max if summary else None,
+            "server_p50_s": on_server.p50 if on_server else None,
+            "server_p95_s": on_server.p95 if on_server else None,
             "turns_per_second": self.turns_in_time() / self.seconds,
             "wall_s": self.wall,
             "cpu_seconds": self.cpu_seconds,
@@ -173,7 +182,11 @@ def run_call(bot: Bot, deadline: float) -> list[Turn]:
         now = time.perf_counter()
         expected = step.expect in heard.text
         said = "" if expected else heard.text[:80]
-        turns.append(Turn(index, now - start, now, len(heard.twiml) > 1, expected, None, said))
+        timed = heard.server_seconds
+        server = sum(timed) if timed and None not in timed else None  # type: ignore[arg-type]
+        turns.append(
+            Turn(index, now - start, now, len(heard.twiml) > 1, expected, None, said, server)
+        )
         if heard.hung_up:
             break
     if not call.hung_up:

@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.lock_store import LockError
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.exceptions import ActionLimitReached
@@ -36,6 +38,7 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
     UserUttered,
 )
+from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.exc import SQLAlchemyError
 
 from channels.turn import AssistantUnavailable, Turn
@@ -45,6 +48,7 @@ logger = logging.getLogger(__name__)
 CHANNEL = "twilio_voice"
 LOCK_POLL_SECONDS = 0.05
 HEALTH_TIMEOUT_SECONDS = 2.0
+IDLE_CONNECTION_SECONDS = 2.0
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -76,6 +80,51 @@ def _validate_action_results_once() -> None:
 _validate_action_results_once()
 
 
+_NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
+
+
+class _KeptSession:
+    """``async with`` over a shared session that leaves it open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+class KeepAliveEndpoint(EndpointConfig):
+    """The action server's endpoint over one HTTP session, so its connections are reused.
+
+    Rasa's ``EndpointConfig.request`` opens a session, and with it a TCP connection,
+    for every action call and every form validation, and closes it after. An idle
+    connection is dropped before the action server's keep-alive (Sanic: 5 s) would
+    close it, so a request never goes out on a connection the server is closing.
+    """
+
+    _shared: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def of(cls, endpoint: EndpointConfig) -> KeepAliveEndpoint:
+        kept = cls.__new__(cls)
+        kept.__dict__.update(endpoint.__dict__)
+        return kept
+
+    def session(self) -> Any:
+        if self._shared is None or self._shared.closed:
+            auth = aiohttp.BasicAuth(**self.basic_auth) if self.basic_auth else None
+            self._shared = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
+            )
+        return _KeptSession(self._shared)
+
+
 class RasaAssistant:
     """The assistant, as the voice channel sees it."""
 
@@ -88,6 +137,11 @@ class RasaAssistant:
             agent.tracker_store = inner
             if agent.processor is not None:
                 agent.processor.tracker_store = inner
+        endpoint = getattr(agent, "action_endpoint", None)
+        if endpoint is not None and not isinstance(endpoint, KeepAliveEndpoint):
+            agent.action_endpoint = KeepAliveEndpoint.of(endpoint)
+            if agent.processor is not None:
+                agent.processor.action_endpoint = agent.action_endpoint
 
     # -- locking and storage --------------------------------------------------
 
@@ -190,6 +244,7 @@ class RasaAssistant:
         message = UserMessage(text, output, call_sid, input_channel=CHANNEL, metadata=metadata)
         tracker = await self._fetch(call_sid, output, metadata)
         start = len(tracker.events)
+        message.parse_data = await self._understand(message, tracker)
         await processor._handle_message_with_tracker(message, tracker)
         tracker = await processor.run_action_extract_slots(output, tracker)
         await self._predict_and_act(tracker, output)
@@ -203,6 +258,24 @@ class RasaAssistant:
             return turn
         await self._save(tracker)
         return turn
+
+    async def _understand(self, message: UserMessage, tracker: Any) -> dict[str, Any] | None:
+        """Rasa's NLU of the message, run in the assistant's NLU thread.
+
+        Rasa runs it in the event loop, which then waits for Duckling's answer
+        over HTTP; in a thread, other calls' turns go on meanwhile. One thread,
+        so parses never overlap. None (Rasa parses as usual) with an HTTP interpreter.
+        """
+        processor = self._processor
+        if processor.http_interpreter is not None:
+            return None
+        loop = asyncio.get_running_loop()
+        parse_data = await loop.run_in_executor(
+            _NLU_THREAD, processor._parse_message_with_graph, message, tracker
+        )
+        processor._update_full_retrieval_intent(parse_data)
+        processor._check_for_unseen_features(parse_data)
+        return parse_data
 
     async def _predict_and_act(self, tracker: Any, output: Any) -> None:
         """Rasa's prediction loop, except that a reverted utterance ends the turn.

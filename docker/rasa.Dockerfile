@@ -20,6 +20,7 @@ COPY handoff /app/handoff
 COPY channels /app/channels
 COPY stores /app/stores
 COPY contract.py /app/
+COPY nlu /app/nlu
 # credentials.yml opens the voice channel only: no unsigned channel in a deployment.
 COPY rasa_bot/credentials.yml rasa_bot/endpoints.yml /app/
 

@@ -33,6 +33,7 @@ class Turn:
     twiml: list[str] = field(default_factory=list)
     conference: str | None = None
     agent_joined: bool = False
+    server_seconds: list[float | None] = field(default_factory=list)  # Server-Timing, per request
 
     @property
     def text(self) -> str:
@@ -150,6 +151,7 @@ class TwilioCall:
             twiml=list(body["twiml"]),
             conference=body["conference"],
             agent_joined=body["agent_joined"],
+            server_seconds=list(body.get("server_seconds", [])),
         )
         self.durations.extend(body["request_seconds"])
         self.seen = list(body["seen"])

@@ -285,6 +285,7 @@ class StoreSettings:
     lock_store_url: str
     lock_lifetime_seconds: float
     connect_timeout_seconds: float
+    tracker_cache_conversations: int = 512
 
     def __repr__(self) -> str:  # URLs may carry passwords
         return f"StoreSettings(tracker={redact_url(self.tracker_store_url)!r}, ...)"
@@ -315,6 +316,7 @@ class StoreSettings:
             lock_store_url=lock,
             lock_lifetime_seconds=_float(env, "LOCK_LIFETIME_SECONDS", budget),
             connect_timeout_seconds=_float(env, "STORE_CONNECT_TIMEOUT_SECONDS", 3.0),
+            tracker_cache_conversations=max(0, _int(env, "TRACKER_CACHE_CONVERSATIONS", 512)),
         )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 from functools import lru_cache
+from typing import ContextManager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
@@ -13,6 +16,7 @@ from sqlalchemy.pool import QueuePool
 from settings import StoreSettings, redact_url
 
 logger = logging.getLogger(__name__)
+_WRITERS: dict[str, threading.Lock] = {}
 
 
 class StoreUnreachable(RuntimeError):
@@ -119,7 +123,7 @@ def engine_for(url: str, timeout: float = 3.0) -> Engine:
         _prepare_sqlite(url)
     engine = sa.create_engine(
         url,
-        pool_pre_ping=True,
+        pool_pre_ping=not sqlite,  # a file cannot drop a connection; a server can
         connect_args=_connect_args(url, timeout),
         future=True,
         **({"poolclass": QueuePool} if sqlite else {}),
@@ -148,3 +152,15 @@ def delete_older_than(engine: Engine, stamp: sa.Column, seconds: float) -> int:
     cutoff = time.time() - seconds
     with engine.begin() as connection:
         return connection.execute(stamp.table.delete().where(stamp < cutoff)).rowcount
+
+
+def writing(engine: Engine) -> ContextManager[object]:
+    """Hold while writing: one write transaction at a time per SQLite file in this process.
+
+    SQLite lets one writer in and makes the others sleep and retry (1, 2, 5, 10,
+    ... 100 ms); threads of one process queue here instead and go on as soon as the
+    writer before them commits. A server database takes writers in parallel.
+    """
+    if engine.url.get_backend_name() != "sqlite":
+        return contextlib.nullcontext()
+    return _WRITERS.setdefault(str(engine.url), threading.Lock())

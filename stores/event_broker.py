@@ -4,7 +4,7 @@ Rasa's ``SQLEventBroker`` commits every event on its own, on a new SQLite
 connection in rollback-journal mode: one disk wait per event, about ten per
 turn. This one shares :func:`stores.database.engine_for` (pooled connections,
 WAL, ``synchronous=NORMAL``) and takes a turn's events at once
-(:meth:`publish_many`, called by :mod:`stores.tracker_store`). The table is
+(:meth:`publish_many`, called by :mod:`stores.tracker_store`, one INSERT). The table is
 Rasa's own ``events`` (id, sender_id, data), which the agent console reads.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from rasa.core.brokers.sql import SQLEventBroker
 
-from stores.database import engine_for
+from stores.database import engine_for, writing
 
 
 class BatchedSQLEventBroker(SQLEventBroker):
@@ -32,13 +32,15 @@ class BatchedSQLEventBroker(SQLEventBroker):
     def publish_many(self, events: Iterable[dict[str, Any]]) -> None:
         """Stores ``events`` (as ``publish`` takes them) in one transaction."""
         rows = [
-            self.SQLBrokerEvent(sender_id=event.get("sender_id"), data=json.dumps(event))
-            for event in events
+            {"sender_id": event.get("sender_id"), "data": json.dumps(event)} for event in events
         ]
         if not rows:
             return
-        with self.session_scope() as session:
-            session.add_all(rows)
+        with (
+            writing(self.engine),
+            self.session_scope() as session,
+        ):  # one INSERT, without the ORM's unit of work
+            session.execute(self.SQLBrokerEvent.__table__.insert(), rows)
             session.commit()
 
     def publish(self, event: dict[str, Any]) -> None:

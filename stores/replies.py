@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from stores.database import delete_older_than
+from stores.database import delete_older_than, writing
 from stores.tables import create_tables, voice_replies
 
 POLL_SECONDS = 0.1
@@ -36,6 +36,10 @@ class ReplyStore:
         create_tables(engine)
 
     def _claim(self, key: str, call_sid: str) -> Claim:
+        with writing(self._engine):
+            return self._claim_now(key, call_sid)
+
+    def _claim_now(self, key: str, call_sid: str) -> Claim:
         now = time.time()
         with self._engine.begin() as connection:
             try:
@@ -67,7 +71,7 @@ class ReplyStore:
             return Claim(owner=False)
 
     def _answer(self, key: str, twiml: str) -> None:
-        with self._engine.begin() as connection:
+        with writing(self._engine), self._engine.begin() as connection:
             connection.execute(
                 voice_replies.update()
                 .where(voice_replies.c.request_key == key)
@@ -75,7 +79,7 @@ class ReplyStore:
             )
 
     def _release(self, key: str) -> None:
-        with self._engine.begin() as connection:
+        with writing(self._engine), self._engine.begin() as connection:
             connection.execute(
                 voice_replies.delete()
                 .where(voice_replies.c.request_key == key)

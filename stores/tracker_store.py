@@ -5,23 +5,39 @@ seconds at a time); this one checks the database once with a short timeout and
 fails with one line naming the store and the fix. SQLite (the default) runs in
 WAL mode so the action server can share the file for the ticket outbox.
 
-Saving finds a turn's new events once and hands them to the event broker in
-one batch: Rasa's ``save`` reads the whole conversation back from the database
-to find them for the broker, which then commits each event on its own.
+Each turn Rasa reads a conversation's every event back and rebuilds each one
+from JSON; here the events of recent conversations stay in memory
+(``TRACKER_CACHE_CONVERSATIONS``), and a turn reads only the rows stored after
+the last one it knows, so a turn another replica saved is read, not missed.
+Saving writes the turn's new events, found without reading the conversation
+back, and hands them to the event broker in one batch.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from settings import StoreSettings, load_environment
-from stores.database import check_tracker_database, engine_for
+from stores.database import check_tracker_database, engine_for, writing
+
+
+@dataclass
+class _Stored:
+    """A conversation's events as stored (since its session started), and the last row's id."""
+
+    events: list[Event]
+    last_id: int
 
 
 class ConfiguredTrackerStore(SQLTrackerStore):
@@ -36,25 +52,104 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = engine_for(settings.tracker_store_url, settings.connect_timeout_seconds)
         self.sessionmaker.configure(bind=self.engine)
+        self._kept = settings.tracker_cache_conversations
+        self._stored: OrderedDict[str, _Stored] = OrderedDict()
+        self._keeping = threading.Lock()  # saves run in threads, retrieves in the loop
+        events = self.SQLEvent.__table__
+        self._insert = events.insert()
+        self._newer_rows = (
+            sa.select(events.c.id, events.c.type_name, events.c.data)
+            .where(events.c.sender_id == sa.bindparam("sender"))
+            .where(events.c.id > sa.bindparam("after"))
+            .order_by(events.c.id)
+        )
+        self._last_id = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender")
+        )
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's current session: from memory plus any newer rows."""
+        with self._keeping:
+            stored = self._stored.pop(sender_id, None)
+        if stored is None:
+            return self._load(sender_id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                self._newer_rows, {"sender": sender_id, "after": stored.last_id}
+            ).all()
+        if any(row.type_name == SessionStarted.type_name for row in rows):
+            return self._load(sender_id)  # a new session: read it as Rasa would
+        if rows:
+            stored.events.extend(deserialise_events([json.loads(row.data) for row in rows]))
+            stored.last_id = rows[-1].id
+        self._keep(sender_id, stored)
+        return self._tracker(sender_id, stored.events)
+
+    def _load(self, sender_id: str) -> DialogueStateTracker | None:
+        """Rasa's query for the current session; the events are kept for the next turn."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        if not rows or not self.domain:
+            return None
+        events = deserialise_events([json.loads(row.data) for row in rows])
+        self._keep(sender_id, _Stored(events, rows[-1].id))
+        return self._tracker(sender_id, events)
+
+    def _tracker(self, sender_id: str, events: list[Event]) -> DialogueStateTracker:
+        # A tracker of its own: the caller's changes never reach the kept list.
+        return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
+
+    def _keep(self, sender_id: str, stored: _Stored) -> None:
+        if self._kept <= 0:
+            return
+        with self._keeping:
+            self._stored[sender_id] = stored
+            self._stored.move_to_end(sender_id)
+            while len(self._stored) > self._kept:
+                self._stored.popitem(last=False)
+
+    def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> tuple[list[Event], bool]:
+        """The tracker's events not stored yet, and whether it grew from the kept events
+        (then no query is needed to find them)."""
+        everything = list(tracker.events)
+        with self._keeping:
+            stored = self._stored.pop(tracker.sender_id, None)
+        known = len(stored.events) if stored is not None else 0
+        if stored is not None and known and len(everything) >= known:
+            if everything[known - 1] is stored.events[-1]:
+                return everything[known:], True
+        return list(self._additional_events(session, tracker)), False
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the events not stored yet, then publishes the same events."""
-        with self.session_scope() as session:
-            events = [(e, e.as_dict()) for e in self._additional_events(session, tracker)]
-            session.add_all(self._row(tracker.sender_id, *event) for event in events)
-            session.commit()
-        self._publish(tracker.sender_id, [data for _, data in events])
+        """Stores the events not stored yet, then publishes the same events, in a thread
+        (the database's waits then hold up no other call)."""
+        await asyncio.to_thread(self._save, tracker)
 
-    def _row(self, sender_id: str, event: Event, data: dict[str, Any]) -> Any:
+    def _save(self, tracker: DialogueStateTracker) -> None:
+        sender_id = tracker.sender_id
+        with writing(self.engine), self.session_scope() as session:
+            unsaved, grew = self._unsaved(session, tracker)
+            events = [(e, e.as_dict()) for e in unsaved]
+            if events:  # one INSERT for the turn, without the ORM's unit of work
+                session.execute(self._insert, [self._row(sender_id, *event) for event in events])
+            last_id = session.execute(self._last_id, {"sender": sender_id}).scalar()
+            session.commit()
+        # Kept again only when the tracker is the kept events plus this turn's, in
+        # the same session; otherwise the next turn reads the conversation as Rasa would.
+        if grew and last_id is not None and not any(isinstance(e, SessionStarted) for e in unsaved):
+            self._keep(sender_id, _Stored(list(tracker.events), last_id))
+        self._publish(sender_id, [data for _, data in events])
+
+    def _row(self, sender_id: str, event: Event, data: dict[str, Any]) -> dict[str, Any]:
         """The ``events`` row of one event, as Rasa's ``save`` writes it."""
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         broker = self.event_broker

@@ -341,6 +341,7 @@ def create_app(
                 "heard": call.heard[heard:],
                 "twiml": call.replies[twiml:],
                 "request_seconds": call.request_seconds[seconds:],
+                "server_seconds": call.server_seconds[seconds:],
                 "gather": call.listening,
                 "hung_up": call.ended,
                 "conference": call.conference,

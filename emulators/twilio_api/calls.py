@@ -67,6 +67,7 @@ class Leg:
     conferences_joined: list[str] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)  # every TwiML document fetched, as is
     request_seconds: list[float] = field(default_factory=list)  # how long each webhook took
+    server_seconds: list[float | None] = field(default_factory=list)  # ... by its Server-Timing
     last_answer: tuple[str, str, dict[str, str]] | None = None  # the last <Gather> answer sent
     listening: dict[str, str] | None = None  # the <Gather> a driven leg waits at
     inputs: asyncio.Queue = field(default_factory=asyncio.Queue)  # the caller's answers

@@ -21,11 +21,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Coroutine
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
@@ -47,6 +48,18 @@ class WebhookError(Exception):
     """The application did not answer, or answered with an error status."""
 
 
+class WebhookReply(NamedTuple):
+    status: int
+    text: str
+    server_seconds: float | None  # what the application's Server-Timing header said
+
+
+def server_seconds(header: str | None) -> float | None:
+    """The first ``dur`` (milliseconds) of a ``Server-Timing`` header, in seconds."""
+    found = re.search(r"(?:^|;)\s*dur=([0-9.]+)", header or "")
+    return float(found.group(1)) / 1000 if found else None
+
+
 class Network:
     """Drives every leg of an Exchange and sends what Twilio would send, signed."""
 
@@ -57,8 +70,8 @@ class Network:
         self.tasks: set[asyncio.Task] = set()
         self.session: aiohttp.ClientSession | None = None
 
-    async def send(self, url: str, method: str, params: dict[str, str]) -> tuple[int, str]:
-        """POST (or GET) ``params`` to ``url``, signed: (status, text); WebhookError unless 2xx."""
+    async def send(self, url: str, method: str, params: dict[str, str]) -> WebhookReply:
+        """POST (or GET) ``params`` to ``url``, signed; WebhookError unless 2xx."""
         if self.session is None:
             timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
             self.session = aiohttp.ClientSession(timeout=timeout)
@@ -74,6 +87,7 @@ class Network:
                 method.upper(), URL(url, encoded=True), data=body, headers=headers
             ) as reply:  # encoded: sent exactly as signed (yarl would requote "%3A" to ":")
                 status, text = reply.status, await reply.text()
+                spent = server_seconds(reply.headers.get("Server-Timing"))
         except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
             logger.info("webhook %s %s failed: %s", method, where, type(problem).__name__)
             raise WebhookError(f"{type(problem).__name__} requesting {where}") from None
@@ -81,7 +95,7 @@ class Network:
         logger.info("webhook %s %s -> %s (%.0f ms)", method, where, status, elapsed)
         if not 200 <= status < 300:
             raise WebhookError(f"HTTP {status} from {where}")
-        return status, text
+        return WebhookReply(status, text, spent)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(work)
@@ -196,7 +210,7 @@ class Network:
             raise ValueError(f"{call.sid} has answered nothing yet")
         url, method, params = call.last_answer
         try:
-            return (await self.send(url, method, params))[1]
+            return (await self.send(url, method, params)).text
         except WebhookError as problem:
             return f"({problem})"
 
@@ -262,15 +276,17 @@ class Network:
             call.last_answer = (url, method, params)
         started = time.monotonic()
         try:
-            _, text = await self.send(url, method, params)
+            reply = await self.send(url, method, params)
         except WebhookError as problem:
             call.errors.append(f"11200 {problem}")
             call.heard.append(APPLICATION_ERROR)
+            call.server_seconds.append(None)
             return None
         finally:
             call.request_seconds.append(time.monotonic() - started)
-        call.replies.append(text)
-        return text
+        call.server_seconds.append(reply.server_seconds)
+        call.replies.append(reply.text)
+        return reply.text
 
     # -- status callbacks ----------------------------------------------------------
 
@@ -310,9 +326,8 @@ class Network:
         async with call.callback_lock:  # FIFO: callbacks of one call arrive in order
             record: dict[str, object] = {"event": event, "call_status": params["CallStatus"]}
             try:
-                record["http_status"], _ = await self.send(
-                    call.status_callback or "", "POST", params
-                )
+                reply = await self.send(call.status_callback or "", "POST", params)
+                record["http_status"] = reply.status
             except WebhookError as problem:
                 record["error"] = str(problem)
                 call.errors.append(f"15003 status callback failed: {problem}")

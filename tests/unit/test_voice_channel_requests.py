@@ -13,6 +13,8 @@ from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+import requests
+from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from channels.turn import Turn
@@ -24,6 +26,7 @@ from channels.twilio_voice import (
     TwilioVoiceChannel,
 )
 from settings import StoreSettings
+from tests.in_process import InProcessServer
 from tests.voice_fakes import CALL_SID, ScriptedAssistant, handoff_settings, voice_settings
 
 TOKEN = "test-token"
@@ -211,3 +214,19 @@ async def test_the_answer_after_a_slow_turn_keeps_counting_turns(
     assert dict(parse_qsl(urlsplit(pending).query))["turn"] == "7"
     gather = urlsplit(ET.fromstring(collected.body).find("Gather").get("action"))
     assert dict(parse_qsl(gather.query))["turn"] == "8"
+
+
+def test_every_answer_says_how_long_the_server_worked_on_it(
+    channel: TwilioVoiceChannel,
+) -> None:
+    app = Sanic("voice-server-timing")
+    app.ctx.agent = AGENT
+    app.blueprint(channel.blueprint(lambda _: None), url_prefix="/webhooks/twilio_voice")
+    server = InProcessServer(app).start()
+    try:
+        reply = requests.get(f"{server.base_url}/webhooks/twilio_voice/", timeout=10)
+    finally:
+        server.stop()
+    assert reply.status_code == 200
+    name, _, duration = reply.headers["Server-Timing"].partition(";dur=")
+    assert name == "app" and float(duration) >= 0
