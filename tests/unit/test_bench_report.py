@@ -50,7 +50,7 @@ def test_percentile_does_not_reorder_the_callers_list() -> None:
 
 @pytest.mark.parametrize("q", [-1, 100.5])
 def test_percentile_outside_0_to_100_is_refused(q: float) -> None:
-    with pytest.raises(ValueError, match="between 0 and 100"):
+    with pytest.raises(ValueError, match=r"range \[0, 100\]"):
         percentile([1.0], q)
 
 
@@ -102,16 +102,16 @@ def test_table_pads_columns_left_for_the_first_and_right_for_the_others() -> Non
         ["kind", "turns", "median"],
         [["greeting", 30, "121 ms"], ["ticket creation", 5, "1.20 s"]],
     )
-    assert text.splitlines() == [
-        "kind             turns  median",
-        "---------------  -----  ------",
-        "greeting            30  121 ms",
-        "ticket creation      5  1.20 s",
+    assert text.splitlines() == [  # tabulate's plain table: headers padded by 2
+        "kind               turns    median",
+        "---------------  -------  --------",
+        "greeting              30    121 ms",
+        "ticket creation        5    1.20 s",
     ]
 
 
 def test_table_with_no_rows_is_its_header_and_rule() -> None:
-    assert format_table(["kind", "n"], []).splitlines() == ["kind  n", "----  -"]
+    assert format_table(["kind", "n"], []).splitlines() == ["kind    n", "------  ---"]
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_refused() -> None:
@@ -122,7 +122,7 @@ def test_a_row_with_the_wrong_number_of_cells_is_refused() -> None:
 def test_print_table_writes_the_title_the_table_and_a_blank_line() -> None:
     out = io.StringIO()
     print_table("Turns, 1 caller", ["kind", "n"], [["all", 3]], file=out)
-    assert out.getvalue() == "Turns, 1 caller\nkind  n\n----  -\nall   3\n\n"
+    assert out.getvalue() == "Turns, 1 caller\nkind      n\n------  ---\nall       3\n\n"
 
 
 def _bot(turns_per_second: float, p50: float, p95: float, filler: int = 0) -> dict:
