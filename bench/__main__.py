@@ -1,18 +1,9 @@
-"""``python -m bench`` (``make bench``): this project against a stock Rasa voice bot.
+"""``python -m bench`` (``make bench``): see :mod:`bench` and the README's performance section.
 
-In one run it starts both stacks on free ports (:mod:`bench.stacks`), makes one
-untimed call to each, parses the held-out NLU sentences with each model
-(:mod:`bench.nlu`), then for each load level (1, 10 and 40 back-to-back
-callers) runs the scripted calls of :mod:`bench.load` against one bot and then
-the other, swapping the order every level so drift hits both. It prints a
-table per level, the resident memory of every process, the training times and
-the issue's targets as PASS/FAIL lines, and writes ``var/bench/report.json``
-and ``var/bench/latency.png``. ``--profile`` adds py-spy flame graphs of the
-project's Rasa process and action server during the 10-caller level.
-
-The exit status is 1 when a turn failed or a reply was not the scripted one,
-since the figures would then measure something else; a missed target is a
-FAIL line, not an exit status.
+Each level runs against one bot and then the other, swapping the order every
+level so drift hits both. The exit status is 1 when a turn failed or a reply was
+not the scripted one, since the figures would then measure something else; a
+missed target is a FAIL line, not an exit status.
 """
 
 from __future__ import annotations
@@ -37,9 +28,6 @@ from bench.stacks import Bot, both_stacks
 from bench.usage import flame_graphs, resident_mb
 from settings import PROJECT_ROOT, StackSettings, VoiceSettings, load_environment
 
-OUT = PROJECT_ROOT / "var" / "bench"
-FULL_LEVELS, QUICK_LEVELS = (1, 10, 40), (1, 10)
-FULL_SECONDS, QUICK_SECONDS = 30.0, 6.0
 PROFILED_LEVEL = 10
 
 
@@ -48,40 +36,32 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     add = cli.add_argument
     add("--quick", action="store_true", help="1 and 10 callers, 6 s each (under 2 minutes)")
     add("--seconds", type=float, help="seconds per level and bot (default 30; --quick 6)")
-    add(
-        "--stores",
-        choices=("embedded", "postgres"),
-        default="embedded",
-        help="the project's tracker and lock stores (postgres: PostgreSQL and Redis)",
-    )
+    help_ = "the project's tracker and lock stores (postgres: PostgreSQL and Redis)"
+    add("--stores", choices=("embedded", "postgres"), default="embedded", help=help_)
     replicas = StackSettings.from_env().rasa_replicas
     help_ = f"Rasa replicas of the project behind nginx (default RASA_REPLICAS, {replicas}; "
-    add("--replicas", type=int, default=replicas, help=help_ + "above 1 needs --stores postgres)")
+    help_ += "more than 1 needs --stores postgres)"
+    add("--replicas", type=int, default=replicas, help=help_)
     add("--profile", action="store_true", help="py-spy flame graphs at 10 callers")
-    add("--out", type=Path, default=OUT, help="folder for report.json, latency.png, flame graphs")
+    help_ = "folder for report.json, latency.png and flame graphs (default var/bench)"
+    add("--out", type=Path, default=PROJECT_ROOT / "var" / "bench", help=help_)
     help_ = "the stock bot's model configuration (default: rasa init's, bench/baseline/); "
     help_ += "another one makes the run a check of the bench, not the issue's comparison"
     add("--baseline-config", type=Path, default=baseline.CONFIG, help=help_)
     help_ = "also time training the project's model from nothing (minutes)"
     add("--train-from-scratch", action="store_true", help=help_)
     args = cli.parse_args(argv)
-    args.levels = QUICK_LEVELS if args.quick else FULL_LEVELS
+    args.levels = (1, 10) if args.quick else (1, 10, 40)
     if args.seconds is None:
-        args.seconds = QUICK_SECONDS if args.quick else FULL_SECONDS
-    for wrong, problem in (
-        (
-            not args.baseline_config.is_file(),
-            f"--baseline-config {args.baseline_config}: no such file",
-        ),
-        (args.seconds <= 0, "--seconds must be more than 0"),
-        (args.replicas < 1, "--replicas must be at least 1"),
-        (
-            args.replicas > 1 and args.stores != "postgres",
-            "--replicas above 1 needs --stores postgres (replicas share their stores)",
-        ),
-    ):
-        if wrong:
-            cli.error(problem)
+        args.seconds = 6.0 if args.quick else 30.0
+    if not args.baseline_config.is_file():
+        cli.error(f"--baseline-config {args.baseline_config}: no such file")
+    if args.seconds <= 0:
+        cli.error("--seconds must be more than 0")
+    if args.replicas < 1:
+        cli.error("--replicas must be at least 1")
+    if args.replicas > 1 and args.stores != "postgres":
+        cli.error("--replicas above 1 needs --stores postgres (replicas share their stores)")
     return args
 
 
@@ -120,47 +100,15 @@ def _print_bad(who: str, turns: list[Turn]) -> None:
         print(f"  {who}: {turn.words or '(dial)'!r} -> {turn.error or repr(turn.heard)}")
 
 
-def _warm(bot: Bot) -> bool:
-    turns = warm_up(bot)
-    bad = [turn for turn in turns if turn.error or not turn.expected]
-    _print_bad(f"{bot.name} warm-up", bad)
-    return not bad and len(turns) == len(SCRIPT)
-
-
-def _run(args: argparse.Namespace, training: dict[str, Any]) -> dict[str, Any]:
-    load_environment()
-    budget = VoiceSettings.from_env().turn_budget_seconds
-    held_out = nlu.held_out()
-    figures: dict[str, Any] = {
-        "generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "cpus_usable": len(os.sched_getaffinity(0)),
-            "load_average_at_start": os.getloadavg()[0],
-            "python": platform.python_version(),
-        },
-        "options": {
-            "quick": args.quick,
-            "levels": list(args.levels),
-            "seconds_per_level": args.seconds,
-            "stores": args.stores,
-            "replicas": args.replicas,
-            "turn_budget_seconds": budget,
-            "turns_per_call": len(SCRIPT),
-            "profile": args.profile,
-            "baseline_config": str(args.baseline_config),
-            "stock_baseline": args.baseline_config.resolve() == baseline.CONFIG,
-        },
-        "training": training,
-        "levels": [],
-        "profiles": {},
-    }
+def _run(args: argparse.Namespace, figures: dict[str, Any]) -> None:
+    """Starts both stacks and measures them into ``figures`` (the report)."""
+    budget, held_out = figures["options"]["turn_budget_seconds"], nlu.held_out()
     starting = time.perf_counter()
     with (
         tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as folder,
         both_stacks(
             Path(folder),
-            Path(training["baseline"]["path"]),
+            Path(figures["training"]["baseline"]["path"]),
             stores=args.stores,
             replicas=args.replicas,
             turn_budget=budget,
@@ -172,27 +120,30 @@ def _run(args: argparse.Namespace, training: dict[str, Any]) -> dict[str, Any]:
             f"both stacks up in {figures['start_seconds']:.0f} s; "
             f"the project's turn budget is {budget:g} s\n"
         )
-        figures["warm_up_ok"] = all([_warm(project), _warm(stock)])
-        figures["bots"] = {}
+        figures.update(warm_up_ok=True, bots={})
         for name, bot in bots.items():
+            turns = warm_up(bot)
+            bad = [turn for turn in turns if turn.error or not turn.expected]
+            _print_bad(f"{name} warm-up", bad)
+            figures["warm_up_ok"] &= not bad and len(turns) == len(SCRIPT)
             right = nlu.correct(bot.rasa[0], held_out)
             figures["bots"][name] = {
                 "replicas": len(bot.rasa),
                 "stores": bot.stores,
-                "model": training[name]["model"],
+                "model": figures["training"][name]["model"],
                 "nlu_correct": right,
                 "nlu_held_out": len(held_out),
                 "nlu_accuracy": right / len(held_out) if held_out else 0.0,
                 "memory": {},
             }
-        report.print_nlu(figures["bots"], len(held_out))
+        report.print_nlu(figures["bots"])
         for index, callers in enumerate(args.levels):
             order = ("project", "baseline") if index % 2 == 0 else ("baseline", "project")
             entry: dict[str, Any] = {"callers": callers, "order": list(order)}
             for name in order:
                 bot, pids = bots[name], bots[name].pids()
-                profiling = args.profile and name == "project" and callers == PROFILED_LEVEL
                 profiled = {"rasa": pids[bot.rasa[0].name], "actions": pids["action-server"]}
+                profiling = args.profile and name == "project" and callers == PROFILED_LEVEL
                 with (
                     flame_graphs(profiled, args.out) if profiling else contextlib.nullcontext({})
                 ) as profiles:
@@ -205,42 +156,62 @@ def _run(args: argparse.Namespace, training: dict[str, Any]) -> dict[str, Any]:
             report.print_level(entry, args.seconds)
         for name, bot in bots.items():
             _memory(bot, figures["bots"][name]["memory"])
-    return figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
+    machine = {
+        "cpus": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)),
+        "load_average_at_start": os.getloadavg()[0],
+        "python": platform.python_version(),
+    }
     print(
-        f"helpdesk-voice bench: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.2f} at start"
+        f"helpdesk-voice bench: Python {machine['python']}, {machine['cpus']} CPUs, "
+        f"load average {machine['load_average_at_start']:.2f} at start"
     )
     began = time.perf_counter()
+    stock = args.baseline_config.resolve() == baseline.CONFIG
     training = _training(args.train_from_scratch, args.baseline_config)
-    if args.baseline_config.resolve() != baseline.CONFIG:
+    load_environment()
+    figures: dict[str, Any] = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "machine": machine,
+        "options": {
+            "quick": args.quick,
+            "levels": list(args.levels),
+            "seconds_per_level": args.seconds,
+            "stores": args.stores,
+            "replicas": args.replicas,
+            "turn_budget_seconds": VoiceSettings.from_env().turn_budget_seconds,
+            "turns_per_call": len(SCRIPT),
+            "profile": args.profile,
+            "baseline_config": str(args.baseline_config),
+            "stock_baseline": stock,
+        },
+        "training": training,
+        "levels": [],
+        "profiles": {},
+    }
+    if not stock:
         print(
             f"baseline configuration {args.baseline_config}: not rasa init's, so the ratios "
             "check the bench, they are not the issue's comparison"
         )
-    out: Path = args.out
-    figures = _run(args, training)
+    _run(args, figures)
     report.print_usage(figures)
-    checks = report.judge(figures)
-    figures["targets"] = [
-        {"target": c.target, "value": c.value, "shown": c.shown, "passed": c.passed} for c in checks
-    ]
-    print("Targets (issue 11)")
-    for check in checks:
-        print(f"  {check.verdict}  {check.target}: {check.shown}")
+    figures["targets"] = report.judge(figures)
+    report.print_targets(figures["targets"])
     bad = sum(
         level[bot]["errors"] + level[bot]["unexpected"]
         for level in figures["levels"]
-        for bot in figures["bots"]
+        for bot in ("project", "baseline")
     )
     figures["ok"] = figures["warm_up_ok"] and bad == 0
     figures["seconds"] = time.perf_counter() - began
-    figures["plot"] = str(plot_latency(figures, out / "latency.png"))
-    (out / "report.json").write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"\nwrote {out / 'report.json'} and {figures['plot']} in {figures['seconds']:.0f} s")
+    figures["plot"] = str(plot_latency(figures, args.out / "latency.png"))
+    (args.out / "report.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\nwrote {args.out / 'report.json'} and {figures['plot']} in {figures['seconds']:.0f} s")
     if figures["profiles"]:
         print("flame graphs: " + ", ".join(figures["profiles"].values()))
     if not figures["ok"]:

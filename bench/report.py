@@ -110,7 +110,7 @@ def ratios(project: Mapping[str, Any], stock: Mapping[str, Any]) -> dict[str, fl
 
 
 def print_level(entry: Mapping[str, Any], seconds: float) -> None:
-    """A level's table: a row per bot in the order they ran, and the project/baseline row."""
+    """A level's table: a row per bot, and the project/baseline row."""
     rows = []
     for name in ("project", "baseline"):
         figures = {**entry[name], "bad": entry[name]["errors"] + entry[name]["unexpected"]}
@@ -126,11 +126,12 @@ def print_level(entry: Mapping[str, Any], seconds: float) -> None:
     print_table(title, ["bot", *(column for column, _, _ in LEVEL_COLUMNS)], rows)
 
 
-def print_nlu(bots: Mapping[str, Any], sentences: int) -> None:
+def print_nlu(bots: Mapping[str, Any]) -> None:
     rows = [
         [name, f"{b['nlu_correct']}/{b['nlu_held_out']}", format_share(b["nlu_accuracy"])]
         for name, b in bots.items()
     ]
+    sentences = next(iter(bots.values()))["nlu_held_out"]
     title = f"NLU on {sentences} held-out sentences (rasa_bot/tests, not trained on)"
     print_table(title, ["bot", "right", "accuracy"], rows)
 
@@ -165,31 +166,26 @@ TRAINING_LIMIT_SECONDS = 180.0
 CACHED_TRAINING_LIMIT_SECONDS = 1.0  # "0 s": nothing is trained
 
 
-@dataclass(frozen=True)
-class Check:
-    """One target: what it asks, the measured value, and whether it holds
-    (``passed`` None: this run did not measure it, e.g. ``--quick`` skips 40 callers)."""
-
-    target: str
-    value: float | None
-    shown: str
-    passed: bool | None
-
-    @property
-    def verdict(self) -> str:
-        return {True: "PASS", False: "FAIL", None: "n/a "}[self.passed]
-
-
-def _check(target: str, value: float | None, limit: float, unit: str) -> Check:
-    """At most ``limit`` (at least, for a ratio: ``unit`` "x")."""
+def _check(target: str, value: float | None, limit: float, unit: str) -> dict[str, Any]:
+    """At most ``limit`` (at least, for a ratio: ``unit`` "x"); None: not measured by this
+    run (``--quick`` skips 40 callers, for one)."""
     if value is None:
-        return Check(target, None, "not measured", None)
+        return {"target": target, "value": None, "shown": "not measured", "passed": None}
     shown = {"s": format_seconds(value), "x": f"{value:.2f}x"}.get(unit, f"{value:.0f} {unit}")
-    return Check(target, value, shown, value >= limit if unit == "x" else value <= limit)
+    passed = value >= limit if unit == "x" else value <= limit
+    return {"target": target, "value": value, "shown": shown, "passed": passed}
 
 
-def judge(report: Mapping[str, Any]) -> list[Check]:
-    """The issue's targets against a report as :mod:`bench.__main__` writes it."""
+def print_targets(checks: Sequence[Mapping[str, Any]]) -> None:
+    print("Targets (issue 11)")
+    for check in checks:
+        verdict = {True: "PASS", False: "FAIL", None: "n/a "}[check["passed"]]
+        print(f"  {verdict}  {check['target']}: {check['shown']}")
+
+
+def judge(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets against a report as :mod:`bench.__main__` writes it: each with
+    what it asks, the measured value, how it is shown, and whether it holds."""
     at = {level["callers"]: level for level in report["levels"]}
     one, ten, forty = (at[n]["project"] if n in at else {} for n in (1, 10, 40))
     capacity = None
