@@ -14,7 +14,9 @@ from bench.report import (
     format_table,
     judge,
     percentile,
+    print_level,
     print_table,
+    ratios,
 )
 
 
@@ -209,3 +211,37 @@ def test_a_bot_without_server_timing_leaves_the_server_target_unmeasured() -> No
     untimed = {**_bot(30.0, 0.03, 0.05), "server_p50_s": None}
     verdicts = _verdicts(_report({1: (untimed, _bot(14.0, 0.06, 0.11))}))
     assert verdicts["server p50 at 1 caller <= 40 ms"] is None
+
+
+def test_a_level_table_has_every_column_and_the_ratio_row(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    figures = {
+        "calls": 4,
+        "turns": 36,
+        "errors": 1,
+        "unexpected": 1,
+        "filler_turns": 0,
+        "p50_s": 0.1,
+        "p95_s": 0.2,
+        "p99_s": 0.3,
+        "server_p50_s": None,  # the stock channel sends no Server-Timing
+        "server_p95_s": None,
+        "turns_per_second": 6.0,
+        "cores_used": 0.5,
+        "turns_per_core_second": 12.0,
+    }
+    entry = {"callers": 10, "order": ["baseline", "project"], "project": figures}
+    entry |= {"baseline": figures, "ratios": ratios(figures, figures)}
+    print_level(entry, 6.0)
+    title, header, _, project, baseline, ratio, blank = capsys.readouterr().out.splitlines()
+    assert title == "10 back-to-back callers: 6 s per bot, baseline first"
+    assert header.split("  ")[0] == "bot"
+    columns = "calls turns p50 p95 p99 server p50 server p95 turns/s cores turns/core-s filler bad"
+    assert " ".join(header.split()[1:]) == columns
+    assert project.split()[:4] == ["project", "4", "36", "100"]
+    assert project.split()[-2:] == ["0", "2"]  # filler, and errors plus unexpected
+    assert project.split().count("-") == 2
+    assert baseline.split()[1:] == project.split()[1:]
+    assert ratio.split() == ["project/baseline", *["1.00x"] * 5]
+    assert blank == ""
