@@ -19,12 +19,13 @@ sends none: unavailable).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import requests
 
@@ -76,9 +77,9 @@ SCRIPT = call_script(SPOKEN_EMAILS[0])
 class Turn:
     """One turn as the caller lived it."""
 
-    step: int  # index in SCRIPT
+    words: str | None  # what the caller said (None: dialled)
     seconds: float
-    ended: float  # perf_counter when the reply arrived
+    in_time: bool  # answered before the level's time was up (throughput counts these)
     filler: bool  # answered through the filler and /pending
     expected: bool
     error: str | None = None
@@ -86,88 +87,16 @@ class Turn:
     server: float | None = None  # the bot's own time (Server-Timing), when it says
 
 
-@dataclass
-class Level:
-    """Every turn of ``callers`` back-to-back callers over ``seconds``."""
-
-    callers: int
-    seconds: float  # callers start calls until then
-    began: float = 0.0  # perf_counter
-    wall: float = 0.0  # until the last caller hung up
-    cpu_seconds: float = 0.0  # used by the bot's processes over ``wall``
-    calls: int = 0
-    turns: list[Turn] = field(default_factory=list)
-
-    def latencies(self) -> list[float]:
-        return [turn.seconds for turn in self.turns if turn.error is None]
-
-    def server_times(self) -> list[float]:
-        return [t.server for t in self.turns if t.error is None and t.server is not None]
-
-    def turns_in_time(self) -> int:
-        """Turns answered before the level's time was up (throughput counts these)."""
-        return sum(
-            1 for t in self.turns if t.error is None and t.ended - self.began <= self.seconds
-        )
-
-    @property
-    def errors(self) -> list[Turn]:
-        return [turn for turn in self.turns if turn.error is not None]
-
-    @property
-    def unexpected(self) -> list[Turn]:
-        return [turn for turn in self.turns if turn.error is None and not turn.expected]
-
-    @property
-    def filler_turns(self) -> int:
-        return sum(1 for turn in self.turns if turn.filler)
-
-    def figures(self) -> dict[str, float | int | None]:
-        """What the report keeps of the level (times in seconds)."""
-        latencies, server = self.latencies(), self.server_times()
-        summary = Summary.of(latencies) if latencies else None
-        on_server = Summary.of(server) if server else None
-        return {
-            "calls": self.calls,
-            "turns": len(latencies),
-            "turns_in_time": self.turns_in_time(),
-            "errors": len(self.errors),
-            "unexpected": len(self.unexpected),
-            "filler_turns": self.filler_turns,
-            "p50_s": summary.p50 if summary else None,
-            "p95_s": summary.p95 if summary else None,
-            "p99_s": summary.p99 if summary else None,
-            "max_s": summary.max if summary else None,
-            "server_p50_s": on_server.p50 if on_server else None,
-            "server_p95_s": on_server.p95 if on_server else None,
-            "turns_per_second": self.turns_in_time() / self.seconds,
-            "wall_s": self.wall,
-            "cpu_seconds": self.cpu_seconds,
-            "cores_used": self.cpu_seconds / self.wall if self.wall else 0.0,
-            "turns_per_core_second": len(latencies) / self.cpu_seconds if self.cpu_seconds else 0.0,
-        }
-
-
-_numbers: Iterator[int] = itertools.count(1)
-_numbers_lock = threading.Lock()
-
-
-def _next_serial() -> int:
-    with _numbers_lock:
-        return next(_numbers)
-
-
-def caller_number(serial: int) -> str:
-    """The number of the run's ``serial``-th call, outside the directory's 555-01xx."""
-    return f"+1555{2000000 + serial:07d}"
+_serials = itertools.count(1)
+_serials_lock = threading.Lock()
 
 
 def run_call(bot: Bot, deadline: float) -> list[Turn]:
     """One call; stops after the turn in hand once ``deadline`` passed, or at an error."""
-    serial = _next_serial()
-    call = TwilioCall(
-        bot.voice_url, bot.twilio_url, caller=caller_number(serial), timeout=REQUEST_TIMEOUT_SECONDS
-    )
+    with _serials_lock:
+        serial = next(_serials)
+    number = f"+1555{2000000 + serial:07d}"  # outside the directory's 555-01xx
+    call = TwilioCall(bot.voice_url, bot.twilio_url, caller=number, timeout=REQUEST_TIMEOUT_SECONDS)
     turns: list[Turn] = []
     for index, step in enumerate(call_script(SPOKEN_EMAILS[serial % len(SPOKEN_EMAILS)])):
         if index and time.perf_counter() >= deadline:
@@ -176,47 +105,68 @@ def run_call(bot: Bot, deadline: float) -> list[Turn]:
         try:
             heard = call.dial() if step.words is None else call.say(step.words)
         except (requests.RequestException, RuntimeError, ValueError) as error:
-            now = time.perf_counter()
-            turns.append(Turn(index, now - start, now, False, False, type(error).__name__))
+            seconds = time.perf_counter() - start
+            turns.append(Turn(step.words, seconds, False, False, False, type(error).__name__))
             break
         now = time.perf_counter()
         expected = step.expect in heard.text
-        said = "" if expected else heard.text[:80]
         timed = heard.server_seconds
         server = sum(timed) if timed and None not in timed else None  # type: ignore[arg-type]
+        filler = len(heard.twiml) > 1
+        said = "" if expected else heard.text[:80]
         turns.append(
-            Turn(index, now - start, now, len(heard.twiml) > 1, expected, None, said, server)
+            Turn(step.words, now - start, now <= deadline, filler, expected, None, said, server)
         )
         if heard.hung_up:
             break
-    if not call.hung_up:
-        try:
-            call.hang_up()  # the stock channel has no status route: a 404, not timed
-        except (requests.RequestException, TimeoutError):
-            pass
+    if not call.hung_up:  # the stock channel has no status route: a 404, not timed
+        with contextlib.suppress(requests.RequestException, TimeoutError):
+            call.hang_up()
     return turns
 
 
-def run_level(bot: Bot, callers: int, seconds: float) -> Level:
-    """``callers`` back-to-back callers for ``seconds``."""
-    level = Level(callers, seconds)
-    lock = threading.Lock()
+def run_level(bot: Bot, callers: int, seconds: float) -> tuple[dict[str, Any], list[Turn]]:
+    """``callers`` back-to-back callers for ``seconds``: what the report keeps of the level
+    (times in seconds), and the turns that failed or got a reply other than the scripted one."""
+    calls: list[list[Turn]] = []
 
     def caller(deadline: float) -> None:
         while time.perf_counter() < deadline:
-            turns = run_call(bot, deadline)
-            with lock:
-                level.calls += 1
-                level.turns.extend(turns)
+            calls.append(run_call(bot, deadline))  # one call's turns at once (atomic)
 
-    cpu_before = cpu_seconds(bot.pids())
-    level.began = time.perf_counter()
+    cpu = cpu_seconds(bot.pids().values())
+    began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=callers, thread_name_prefix="caller") as pool:
-        for future in [pool.submit(caller, level.began + seconds) for _ in range(callers)]:
+        for future in [pool.submit(caller, began + seconds) for _ in range(callers)]:
             future.result()
-    level.wall = time.perf_counter() - level.began
-    level.cpu_seconds = cpu_seconds(bot.pids()) - cpu_before
-    return level
+    wall = time.perf_counter() - began
+    cpu = cpu_seconds(bot.pids().values()) - cpu
+    turns = [turn for call in calls for turn in call]
+    answered = [turn for turn in turns if turn.error is None]
+    in_time = sum(1 for turn in answered if turn.in_time)
+    server = [turn.server for turn in answered if turn.server is not None]
+    latency = Summary.of([turn.seconds for turn in answered]) if answered else None
+    on_server = Summary.of(server) if server else None
+    figures = {
+        "calls": len(calls),
+        "turns": len(answered),
+        "turns_in_time": in_time,
+        "errors": len(turns) - len(answered),
+        "unexpected": sum(1 for turn in answered if not turn.expected),
+        "filler_turns": sum(1 for turn in turns if turn.filler),
+        "p50_s": latency and latency.p50,
+        "p95_s": latency and latency.p95,
+        "p99_s": latency and latency.p99,
+        "max_s": latency and latency.max,
+        "server_p50_s": on_server and on_server.p50,
+        "server_p95_s": on_server and on_server.p95,
+        "turns_per_second": in_time / seconds,
+        "wall_s": wall,
+        "cpu_seconds": cpu,
+        "cores_used": cpu / wall if wall else 0.0,
+        "turns_per_core_second": len(answered) / cpu if cpu else 0.0,
+    }
+    return figures, [turn for turn in turns if turn.error or not turn.expected]
 
 
 def warm_up(bot: Bot) -> list[Turn]:

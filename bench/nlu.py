@@ -10,13 +10,13 @@ counts as wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 import yaml
 
 from settings import PROJECT_ROOT
+from stack.processes import Service
 
 BOT = PROJECT_ROOT / "rasa_bot"
 PARSE_TIMEOUT_SECONDS = 30.0
@@ -49,29 +49,17 @@ def held_out(
     return sorted(found.items())
 
 
-@dataclass(frozen=True)
-class Accuracy:
-    """How many held-out sentences a bot's model gave the labelled intent."""
-
-    correct: int
-    total: int
-
-    @property
-    def share(self) -> float:
-        return self.correct / self.total if self.total else 0.0
-
-
-def accuracy(api_url: str, token: str, examples: list[tuple[str, str]]) -> Accuracy:
-    """Parses each sentence through the bot's ``/model/parse``."""
-    correct = 0
+def correct(rasa: Service, examples: list[tuple[str, str]]) -> int:
+    """How many sentences the model of a running Rasa process gives their labelled intent."""
+    right = 0
     with requests.Session() as session:
         for text, intent in examples:
             reply = session.post(
-                f"{api_url}/model/parse",
-                params={"token": token},
+                f"http://127.0.0.1:{rasa.port}/model/parse",
+                params={"token": rasa.env["RASA_API_TOKEN"]},
                 json={"text": text},
                 timeout=PARSE_TIMEOUT_SECONDS,
             )
             reply.raise_for_status()
-            correct += reply.json()["intent"]["name"] == intent
-    return Accuracy(correct, len(examples))
+            right += reply.json()["intent"]["name"] == intent
+    return right

@@ -25,11 +25,11 @@ from pathlib import Path
 from bench import baseline
 from stack.isolated import isolated_environment, isolated_stack, store_urls
 from stack.local import Ports, build_services
-from stack.processes import Service, free_port, python_module
+from stack.processes import Service, free_port
 
 START_TIMEOUT_SECONDS = 600.0  # a shared 2-core machine loads two models slowly
-# What the baseline shares with the project's stack: the same command lines.
-BASELINE_PARTS = ("servicenow-emulator", "duckling", "action-server")
+# The baseline's processes: the project's command lines, but Rasa with bench/baseline/'s files.
+BASELINE_PARTS = ("servicenow-emulator", "duckling", "action-server", "rasa")
 
 
 @dataclass(frozen=True)
@@ -44,84 +44,40 @@ class Bot:
 
     @property
     def rasa(self) -> tuple[Service, ...]:
-        """The Rasa processes (one per replica)."""
+        """The Rasa processes (one per replica); the first one's HTTP API parses NLU."""
         return tuple(s for s in self.services if s.name == "rasa" or s.name.startswith("rasa-"))
 
-    @property
-    def replicas(self) -> int:
-        return len(self.rasa)
-
-    @property
-    def api_url(self) -> str:
-        """The first Rasa process's HTTP API (NLU parses go there)."""
-        return f"http://127.0.0.1:{self.rasa[0].port}"
-
-    @property
-    def api_token(self) -> str:
-        return self.rasa[0].env["RASA_API_TOKEN"]
-
-    def pid(self, name: str) -> int:
-        service = next(s for s in self.services if s.name == name)
-        if service.process is None:
-            raise RuntimeError(f"{self.name}: {name} is not running")
-        return service.process.pid
-
-    def pids(self) -> list[int]:
-        """Every process of the stack (the benchmark's own is not one of them)."""
-        return [s.process.pid for s in self.services if s.process is not None]
+    def pids(self) -> dict[str, int]:
+        """Every running process of the stack by name (the benchmark's own is not one)."""
+        return {s.name: s.process.pid for s in self.services if s.process is not None}
 
 
 def _baseline_services(workdir: Path, model: Path) -> list[Service]:
     ports = Ports(**{field.name: free_port() for field in dataclasses.fields(Ports)})
     # The action server keeps its ticket outbox in an SQLite file of its own.
     env = isolated_environment(
-        ports,
-        auth_token=secrets.token_hex(16),
-        stores=store_urls(workdir, "baseline", "embedded"),
+        ports, auth_token=secrets.token_hex(16), stores=store_urls(workdir, "baseline", "embedded")
     )
-    shared = build_services(ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model)
-    parts = [service for service in shared if service.name in BASELINE_PARTS]
-    command = python_module(
-        "rasa", "run",
-        "--model", str(model),
-        "--endpoints", str(baseline.ENDPOINTS),
-        "--credentials", str(baseline.CREDENTIALS),
-        "--interface", "127.0.0.1",
-        "--port", str(ports.rasa),
-        "--enable-api", f"--auth-token={env['RASA_API_TOKEN']}",  # a token may start with "-"
-    )  # fmt: skip
-    rasa = Service(
-        "rasa",
-        command,
-        f"http://127.0.0.1:{ports.rasa}/webhooks/twilio_voice/",
-        workdir / "logs" / "rasa.log",
-        env,
+    services = build_services(
+        ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model, bot=baseline.BASELINE
     )
-    return [*parts, rasa]
+    return [service for service in services if service.name in BASELINE_PARTS]
 
 
 @contextmanager
 def both_stacks(
-    workdir: Path,
-    baseline_model: Path,
-    *,
-    stores: str = "embedded",
-    replicas: int = 1,
-    turn_budget: float,
+    workdir: Path, baseline_model: Path, *, stores: str, replicas: int, turn_budget: float
 ) -> Iterator[tuple[Bot, Bot]]:
     """Starts the baseline and the project (training the project's model if needed),
     yields (project, baseline) once both are healthy, and stops them both."""
-    for part in ("baseline", "project"):
-        (workdir / part).mkdir(parents=True, exist_ok=True)
     services = _baseline_services(workdir / "baseline", baseline_model)
     started: list[Service] = []
     try:
         for service in services:
             started.append(service.start())
-        token = secrets.token_hex(16)
         with isolated_stack(
             workdir / "project",
-            auth_token=token,
+            auth_token=secrets.token_hex(16),
             name="bench",
             stores=stores,
             replicas=replicas,
@@ -137,14 +93,12 @@ def both_stacks(
             project = Bot(
                 "project", stack.voice_url, stack.twilio_url, tuple(stack.services), stores
             )
-            stock = Bot(
-                "baseline",
-                f"http://127.0.0.1:{services[-1].port}",
-                stack.twilio_url,  # signs its webhooks; the stock channel does not check
-                tuple(services),
-                "in-memory",
+            # The project's emulator signs its webhooks; the stock channel does not check.
+            stock_url = f"http://127.0.0.1:{services[-1].port}"
+            yield (
+                project,
+                Bot("baseline", stock_url, stack.twilio_url, tuple(services), "in-memory"),
             )
-            yield project, stock
     finally:
         for service in reversed(started):
             service.stop()

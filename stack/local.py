@@ -92,14 +92,14 @@ def stack_environment(ports: Ports, env: Mapping[str, str] = os.environ) -> dict
 
 
 def rasa_service(
-    name: str, port: int, model: Path, log_dir: Path, env: Mapping[str, str]
+    name: str, port: int, model: Path, log_dir: Path, env: Mapping[str, str], bot: Path = BOT
 ) -> Service:
-    """One Rasa process with the voice channel, on ``port``."""
+    """One Rasa process on ``port``, with the channels and endpoints of the ``bot`` folder."""
     command = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model),
-        "--endpoints", str(BOT / "endpoints.yml"),
-        "--credentials", str(BOT / "credentials.yml"),
+        "--endpoints", str(bot / "endpoints.yml"),
+        "--credentials", str(bot / "credentials.yml"),
         "--interface", "127.0.0.1",
         "--port", str(port),
         # The console activates trained models through Rasa's API: never without the token.
@@ -117,11 +117,13 @@ def build_services(
     servicenow_db: Path,
     model: Path,
     replicas: int = 1,
+    bot: Path = BOT,
 ) -> list[Service]:
     """The stack's services, in start order (each depends only on earlier ones).
 
     With ``replicas`` > 1, Rasa runs that many times on internal ports and
-    nginx takes the public Rasa port (stack.balancer).
+    nginx takes the public Rasa port (stack.balancer). ``bot`` is the folder of
+    Rasa's ``endpoints.yml`` and ``credentials.yml`` (the bench's stock bot has its own).
     """
     local = "http://127.0.0.1"
     Path(env["RASA_EVENT_BROKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
@@ -144,12 +146,12 @@ def build_services(
         server("action-server", "actions.server", ports.actions, "/health", own_env=no_account),
     ]
     if replicas <= 1:
-        return [*services, rasa_service("rasa", ports.rasa, model, log_dir, env), console]
+        return [*services, rasa_service("rasa", ports.rasa, model, log_dir, env, bot), console]
     from stack.balancer import nginx_binary, write_config
 
     replica_ports = [free_port() for _ in range(replicas)]
     for number, port in enumerate(replica_ports, start=1):
-        services.append(rasa_service(f"rasa-{number}", port, model, log_dir, env))
+        services.append(rasa_service(f"rasa-{number}", port, model, log_dir, env, bot))
     config = write_config(ports.rasa, replica_ports, log_dir / "balancer")
     services.append(
         Service(

@@ -14,7 +14,9 @@ from bench.report import (
     format_table,
     judge,
     percentile,
+    print_level,
     print_table,
+    ratios,
 )
 
 
@@ -50,7 +52,7 @@ def test_percentile_does_not_reorder_the_callers_list() -> None:
 
 @pytest.mark.parametrize("q", [-1, 100.5])
 def test_percentile_outside_0_to_100_is_refused(q: float) -> None:
-    with pytest.raises(ValueError, match="between 0 and 100"):
+    with pytest.raises(ValueError, match=r"range \[0, 100\]"):
         percentile([1.0], q)
 
 
@@ -102,16 +104,16 @@ def test_table_pads_columns_left_for_the_first_and_right_for_the_others() -> Non
         ["kind", "turns", "median"],
         [["greeting", 30, "121 ms"], ["ticket creation", 5, "1.20 s"]],
     )
-    assert text.splitlines() == [
-        "kind             turns  median",
-        "---------------  -----  ------",
-        "greeting            30  121 ms",
-        "ticket creation      5  1.20 s",
+    assert text.splitlines() == [  # tabulate's plain table: headers padded by 2
+        "kind               turns    median",
+        "---------------  -------  --------",
+        "greeting              30    121 ms",
+        "ticket creation        5    1.20 s",
     ]
 
 
 def test_table_with_no_rows_is_its_header_and_rule() -> None:
-    assert format_table(["kind", "n"], []).splitlines() == ["kind  n", "----  -"]
+    assert format_table(["kind", "n"], []).splitlines() == ["kind    n", "------  ---"]
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_refused() -> None:
@@ -122,7 +124,7 @@ def test_a_row_with_the_wrong_number_of_cells_is_refused() -> None:
 def test_print_table_writes_the_title_the_table_and_a_blank_line() -> None:
     out = io.StringIO()
     print_table("Turns, 1 caller", ["kind", "n"], [["all", 3]], file=out)
-    assert out.getvalue() == "Turns, 1 caller\nkind  n\n----  -\nall   3\n\n"
+    assert out.getvalue() == "Turns, 1 caller\nkind      n\n------  ---\nall       3\n\n"
 
 
 def _bot(turns_per_second: float, p50: float, p95: float, filler: int = 0) -> dict:
@@ -158,7 +160,7 @@ def _report(levels: dict[int, tuple[dict, dict]], peak_mb: float = 900.0) -> dic
 
 
 def _verdicts(report: dict) -> dict[str, bool | None]:
-    return {check.target: check.passed for check in judge(report)}
+    return {check["target"]: check["passed"] for check in judge(report)}
 
 
 def test_a_project_meeting_every_target_passes_them_all_but_the_unmeasured() -> None:
@@ -209,3 +211,37 @@ def test_a_bot_without_server_timing_leaves_the_server_target_unmeasured() -> No
     untimed = {**_bot(30.0, 0.03, 0.05), "server_p50_s": None}
     verdicts = _verdicts(_report({1: (untimed, _bot(14.0, 0.06, 0.11))}))
     assert verdicts["server p50 at 1 caller <= 40 ms"] is None
+
+
+def test_a_level_table_has_every_column_and_the_ratio_row(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    figures = {
+        "calls": 4,
+        "turns": 36,
+        "errors": 1,
+        "unexpected": 1,
+        "filler_turns": 0,
+        "p50_s": 0.1,
+        "p95_s": 0.2,
+        "p99_s": 0.3,
+        "server_p50_s": None,  # the stock channel sends no Server-Timing
+        "server_p95_s": None,
+        "turns_per_second": 6.0,
+        "cores_used": 0.5,
+        "turns_per_core_second": 12.0,
+    }
+    entry = {"callers": 10, "order": ["baseline", "project"], "project": figures}
+    entry |= {"baseline": figures, "ratios": ratios(figures, figures)}
+    print_level(entry, 6.0)
+    title, header, _, project, baseline, ratio, blank = capsys.readouterr().out.splitlines()
+    assert title == "10 back-to-back callers: 6 s per bot, baseline first"
+    assert header.split("  ")[0] == "bot"
+    columns = "calls turns p50 p95 p99 server p50 server p95 turns/s cores turns/core-s filler bad"
+    assert " ".join(header.split()[1:]) == columns
+    assert project.split()[:4] == ["project", "4", "36", "100"]
+    assert project.split()[-2:] == ["0", "2"]  # filler, and errors plus unexpected
+    assert project.split().count("-") == 2
+    assert baseline.split()[1:] == project.split()[1:]
+    assert ratio.split() == ["project/baseline", *["1.00x"] * 5]
+    assert blank == ""
