@@ -47,6 +47,11 @@ class Ports:
             console_port(),
         )
 
+    @classmethod
+    def free(cls) -> Ports:
+        """Ports nothing listens on right now (the isolated stacks')."""
+        return cls(*(free_port() for _ in dataclasses.fields(cls)))
+
     def all(self) -> tuple[int, ...]:
         return dataclasses.astuple(self)
 
