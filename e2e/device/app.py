@@ -40,6 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from e2e.device.engine import CallEngine, Step
+from emulators.common import wait_until
 
 logger = logging.getLogger("e2e.device")
 
@@ -80,14 +81,11 @@ class Conversation:
 
     async def poll(self, long_poll: float = LONG_POLL_SECONDS) -> dict[str, Any]:
         """The conversation once the wanted step's result is in (or the call is over)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + long_poll
-        while self.status == "IN_PROGRESS" and len(self.results) <= self.wanted:
-            self.changed.clear()
-            try:
-                await asyncio.wait_for(self.changed.wait(), max(0.0, deadline - loop.time()))
-            except asyncio.TimeoutError:
-                break
+        await wait_until(
+            lambda: self.status != "IN_PROGRESS" or len(self.results) > self.wanted,
+            self.changed,
+            long_poll,
+        )
         if len(self.results) > self.wanted:
             self.wanted += 1
         return self.as_json()
