@@ -26,7 +26,6 @@ so homophones and fuzzy phrase matching matter only against the real number.
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,7 +230,7 @@ class CallEngine:
             return StepResult(step.utterance, "", self.call.hung_up, error=str(error))
         # OSError: requests' errors (the emulator refused), and the TimeoutError of a call
         # where nothing happened; the voice webhook's own failures are heard, as on Twilio
-        except (OSError, ET.ParseError, ValueError, RuntimeError) as error:
+        except (OSError, ValueError, RuntimeError) as error:
             return StepResult(step.utterance, "", True, error=f"the call failed: {error}")
 
     # -- the caller's side ----------------------------------------------------------
