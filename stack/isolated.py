@@ -171,7 +171,6 @@ def isolated_environment(
     local = {**base, "SNOW_HOST": "", "SNOW_INSTANCE": "", "TWILIO_API_BASE_URL": ""}
     return {
         **stack_environment(ports, local),
-        "SNOW_INSTANCE": "",
         "SNOW_USER": "admin",
         "SNOW_PASSWORD": "admin",
         "SNOW_USE_SSL": "false",
