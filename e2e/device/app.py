@@ -148,7 +148,7 @@ class Device:
         self.reports_dir = reports_dir
         self.conversations: OrderedDict[str, Conversation] = OrderedDict()
         self.tasks: set[asyncio.Task] = set()
-        self._one_call: asyncio.Lock | None = None
+        self._one_call = asyncio.Lock()  # binds to the loop of its first use (3.10)
 
     def new_conversation(self) -> Conversation:
         conversation = Conversation(uuid=str(uuid.uuid4()))
@@ -161,8 +161,6 @@ class Device:
         self, conversation: Conversation, steps: list[Step], parameters: CallParameters
     ) -> None:
         """Plays the call in a worker thread (the engine's HTTP client blocks)."""
-        if self._one_call is None:
-            self._one_call = asyncio.Lock()
         loop = asyncio.get_running_loop()
         async with self._one_call:
 
