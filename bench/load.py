@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -87,14 +86,12 @@ class Turn:
     server: float | None = None  # the bot's own time (Server-Timing), when it says
 
 
-_serials = itertools.count(1)
-_serials_lock = threading.Lock()
+_serials = itertools.count(1)  # next() on it is atomic: callers in threads share it
 
 
 def run_call(bot: Bot, deadline: float) -> list[Turn]:
     """One call; stops after the turn in hand once ``deadline`` passed, or at an error."""
-    with _serials_lock:
-        serial = next(_serials)
+    serial = next(_serials)
     number = f"+1555{2000000 + serial:07d}"  # outside the directory's 555-01xx
     call = TwilioCall(bot.voice_url, bot.twilio_url, caller=number, timeout=REQUEST_TIMEOUT_SECONDS)
     turns: list[Turn] = []
