@@ -103,7 +103,7 @@ class Conversation:
 
 
 class BadRequest(ValueError):
-    pass
+    """A request the device refuses (HTTP 400)."""
 
 
 def device_query(request: Request) -> dict[str, Any]:

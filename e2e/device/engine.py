@@ -40,7 +40,6 @@ WORDS_PER_SECOND = 2.5
 DEFAULT_GATHER_TIMEOUT = 5.0
 MAX_REPEATS = 2
 HOLD_TIMEOUT = 30.0  # real seconds to wait in a hand-off conference
-SPEECH_CONFIDENCE = 0.92
 
 
 # virtualDeviceConfig setting: the From number of the call (the offline device only).
@@ -132,15 +131,9 @@ class CallEngine:
     result carries ``error``). The caller hangs up after the last step.
     """
 
-    def __init__(
-        self,
-        call: TwilioCall,
-        switchboard: Switchboard | None = None,
-        confidence: float = SPEECH_CONFIDENCE,
-    ) -> None:
+    def __init__(self, call: TwilioCall, switchboard: Switchboard | None = None) -> None:
         self.call = call
         self.switchboard = switchboard or Switchboard({})
-        self.confidence = confidence
         self.dialled = False
         self.last_turn: Turn | None = None
         self.quiet = 0.0  # seconds the pending <Gather> has been waiting
@@ -241,7 +234,7 @@ class CallEngine:
             self.dialled = True
             return self._turn(self.call.dial())
         if utterance.kind == "speech":
-            return self._turn(self.call.say(utterance.text, self.confidence))
+            return self._turn(self.call.say(utterance.text))
         if utterance.kind == "keys":
             return self._press(utterance.text)
         if utterance.kind == "silence":
