@@ -54,12 +54,11 @@ class TwilioCall:
         *,
         caller: str = "+15555550100",
         called: str = "+15555550199",
-        call_sid: str | None = None,
         timeout: float = 60.0,
     ) -> None:
         self.voice_url = voice_url.rstrip("/")
         self.admin = TwilioAdmin(twilio_api_url)
-        self.sid = call_sid or new_call_sid()
+        self.sid = new_call_sid()
         self.caller = caller
         self.called = called
         self.timeout = timeout  # for a whole turn (Twilio gives up on each webhook after 15 s)
