@@ -28,20 +28,18 @@ def main() -> int:
         "SNOW_TIMEOUT_SECONDS": str(timing.client_timeout_seconds),
     }
     outcomes = []
-    with (
-        tempfile.TemporaryDirectory(prefix="helpdesk-chaos-") as folder,
-        isolated_stack(
+    with tempfile.TemporaryDirectory(prefix="helpdesk-chaos-") as folder:
+        with isolated_stack(
             Path(folder),
             auth_token=secrets.token_hex(16),
             name="chaos",
             stores=args.stores,
             overrides=overrides,
-        ) as stack,
-    ):
-        for name in args.only or SCENARIOS:
-            print(f"running {name} ...", flush=True)
-            outcomes.append(SCENARIOS[name](stack, timing))
-            stack.servicenow.set_fault("none")
+        ) as stack:
+            for name in args.only or SCENARIOS:
+                print(f"running {name} ...", flush=True)
+                outcomes.append(SCENARIOS[name](stack, timing))
+                stack.servicenow.set_fault("none")
     print()
     print(table(outcomes))
     for outcome in outcomes:
