@@ -52,9 +52,6 @@ class Ports:
         """Ports nothing listens on right now (the isolated stacks')."""
         return cls(*(free_port() for _ in dataclasses.fields(cls)))
 
-    def all(self) -> tuple[int, ...]:
-        return dataclasses.astuple(self)
-
 
 def _is_remote(value: str) -> bool:
     """A URL (or ``host:port``) of a system that is not on this machine."""
@@ -187,7 +184,7 @@ def up(timeout: float = 300.0) -> list[Service]:
     ports = Ports.from_settings(stack)
     if STATE_FILE.exists():
         raise SystemExit("the stack is already up (var/stack.json exists): run `make down` first")
-    if busy := [p for p in ports.all() if port_in_use(p)]:
+    if busy := [p for p in dataclasses.astuple(ports) if port_in_use(p)]:
         raise SystemExit(f"ports already in use: {busy}; set the *_PORT variables or free them")
     stores = StoreSettings.from_env()
     if stack.rasa_replicas > 1:
