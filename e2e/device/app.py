@@ -6,8 +6,8 @@ skill-testing-ml 1.4.8 ``VirtualDeviceInvoker`` and ``ResultsPublisher``):
 - ``POST /batch_process?user_id=<token>&phone_number=...&async_mode=true&...``
   with ``{"messages": [{"text", "phrases", "settings", ...}]}``; every query
   value arrives URL-encoded twice, and ``virtualDeviceConfig`` keys come along
-  as extra parameters. Sync mode answers ``{"results": [...]}`` once the call
-  is over; async mode answers ``{"conversation_id": ...}`` at once.
+  as extra parameters. It answers ``{"conversation_id": ...}`` at once (bst's
+  default async mode; its sync mode is refused).
 - ``GET /conversation?uuid=...``: ``{"status": "IN_PROGRESS" | "COMPLETED" |
   "ERROR", "results": [{"message", "transcript", ...}]}``, polled (2 s socket
   timeout) until the result of the step it is on is there, then it sleeps
@@ -215,21 +215,15 @@ def create_app(
     async def batch_process(request: Request) -> HTTPResponse:
         try:
             query = device_query(request)
+            if str(query.get("async_mode", "")).lower() != "true":
+                raise BadRequest("the offline device plays bst's async mode (its default) only")
             parameters = call_parameters(query)
             steps = steps_from(request.json)
         except (BadRequest, ValueError) as error:
             return bad_request(error)
         conversation = device.new_conversation()
-        if str(query.get("async_mode", "")).lower() == "true":
-            device.start_call(conversation, steps, parameters)
-            return response.json({"conversation_id": conversation.uuid})
-        await device.run_call(conversation, steps, parameters)
-        body = conversation.as_json()
-        if conversation.error:  # sync mode reads errors per result
-            body["results"].append(
-                {"message": "", "transcript": "", "error": {"message": conversation.error}}
-            )
-        return response.json(body)
+        device.start_call(conversation, steps, parameters)
+        return response.json({"conversation_id": conversation.uuid})
 
     @app.get("/conversation")
     async def conversation_results(request: Request) -> HTTPResponse:
