@@ -67,16 +67,15 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _training(from_scratch: bool, baseline_config: Path) -> dict[str, Any]:
     """Seconds to get each model (0 when cached), and optionally a training from nothing."""
-    from scripts.train_model import BOT, cache_dir, ensure_model, fingerprint, train
+    from scripts.train_model import BOT, cached_model, train
 
     figures: dict[str, Any] = {}
     for name, config in (("project", None), ("baseline", baseline_config)):
-        key = fingerprint(config=config)
-        cached = (cache_dir() / f"{key}.tar.gz").exists()
         began = time.perf_counter()
-        path = ensure_model(config=config, install=None)
+        path, trained = cached_model(config)
         seconds = time.perf_counter() - began
-        figures[name] = {"model": key, "path": str(path), "trained": not cached, "seconds": seconds}
+        key = path.name.removesuffix(".tar.gz")
+        figures[name] = {"model": key, "path": str(path), "trained": trained, "seconds": seconds}
     figures["project_from_scratch_seconds"] = None
     if from_scratch:
         print("training the project's model from scratch (timed, then thrown away) ...")

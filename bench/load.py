@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from typing import Any
 
 import requests
 
-from bench.report import Summary
+from bench.report import timings
 from bench.stacks import Bot
 from bench.usage import cpu_seconds
 from emulators.twilio_call import TwilioCall
@@ -87,14 +86,12 @@ class Turn:
     server: float | None = None  # the bot's own time (Server-Timing), when it says
 
 
-_serials = itertools.count(1)
-_serials_lock = threading.Lock()
+_serials = itertools.count(1)  # next() on it is atomic: callers in threads share it
 
 
 def run_call(bot: Bot, deadline: float) -> list[Turn]:
     """One call; stops after the turn in hand once ``deadline`` passed, or at an error."""
-    with _serials_lock:
-        serial = next(_serials)
+    serial = next(_serials)
     number = f"+1555{2000000 + serial:07d}"  # outside the directory's 555-01xx
     call = TwilioCall(bot.voice_url, bot.twilio_url, caller=number, timeout=REQUEST_TIMEOUT_SECONDS)
     turns: list[Turn] = []
@@ -145,8 +142,6 @@ def run_level(bot: Bot, callers: int, seconds: float) -> tuple[dict[str, Any], l
     answered = [turn for turn in turns if turn.error is None]
     in_time = sum(1 for turn in answered if turn.in_time)
     server = [turn.server for turn in answered if turn.server is not None]
-    latency = Summary.of([turn.seconds for turn in answered]) if answered else None
-    on_server = Summary.of(server) if server else None
     figures = {
         "calls": len(calls),
         "turns": len(answered),
@@ -154,12 +149,8 @@ def run_level(bot: Bot, callers: int, seconds: float) -> tuple[dict[str, Any], l
         "errors": len(turns) - len(answered),
         "unexpected": sum(1 for turn in answered if not turn.expected),
         "filler_turns": sum(1 for turn in turns if turn.filler),
-        "p50_s": latency and latency.p50,
-        "p95_s": latency and latency.p95,
-        "p99_s": latency and latency.p99,
-        "max_s": latency and latency.max,
-        "server_p50_s": on_server and on_server.p50,
-        "server_p95_s": on_server and on_server.p95,
+        **timings([turn.seconds for turn in answered]),
+        **timings(server, "server_"),
         "turns_per_second": in_time / seconds,
         "wall_s": wall,
         "cpu_seconds": cpu,

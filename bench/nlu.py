@@ -10,8 +10,6 @@ counts as wrong.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import requests
 import yaml
 
@@ -26,21 +24,14 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def training_sentences(data: Path = BOT / "data" / "nlu") -> set[str]:
-    """Every intent example of the training data, normalised."""
+def held_out() -> list[tuple[str, str]]:
+    """(sentence, intent) of every labelled user turn in the test stories, not trained on."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    examples = load_data(str(data)).intent_examples
-    return {_normal(message.get("text")) for message in examples}
-
-
-def held_out(
-    tests: Path = BOT / "tests", data: Path = BOT / "data" / "nlu"
-) -> list[tuple[str, str]]:
-    """(sentence, intent) of every labelled user turn in the test stories, not trained on."""
-    trained = training_sentences(data)
+    examples = load_data(str(BOT / "data" / "nlu")).intent_examples
+    trained = {_normal(example.get("text")) for example in examples}
     found: dict[str, str] = {}
-    for path in sorted(tests.glob("*.yml")):
+    for path in sorted((BOT / "tests").glob("*.yml")):
         for story in yaml.safe_load(path.read_text()).get("stories", []):
             for step in story.get("steps", []):
                 text, intent = step.get("user"), step.get("intent")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TextIO
 
 import numpy
@@ -24,20 +23,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(numpy.percentile(values, q))
 
 
-@dataclass(frozen=True)
-class Summary:
-    """Count, median, 95th and 99th percentiles and maximum of some timings."""
-
-    count: int
-    p50: float
-    p95: float
-    p99: float
-    max: float
-
-    @classmethod
-    def of(cls, values: Sequence[float]) -> Summary:
-        p50, p95, p99 = (percentile(values, q) for q in (50, 95, 99))
-        return cls(len(values), p50, p95, p99, max(values))
+def timings(values: Sequence[float], prefix: str = "") -> dict[str, float | None]:
+    """Median, 95th and 99th percentiles and maximum of some timings, named as a level's
+    figures (``p50_s`` ..., ``max_s``, after ``prefix``); None each when there are none."""
+    figures = {f"{prefix}p{q}_s": percentile(values, q) if values else None for q in (50, 95, 99)}
+    return {**figures, f"{prefix}max_s": max(values, default=None)}
 
 
 def format_seconds(seconds: float) -> str:

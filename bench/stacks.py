@@ -15,17 +15,16 @@ at the same time; each stack has its own ports, databases and logs.
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import baseline
+from bench.baseline import BASELINE
 from stack.isolated import isolated_environment, isolated_stack, store_urls
 from stack.local import Ports, build_services
-from stack.processes import Service, free_port
+from stack.processes import Service
 
 START_TIMEOUT_SECONDS = 600.0  # a shared 2-core machine loads two models slowly
 # The baseline's processes: the project's command lines, but Rasa with bench/baseline/'s files.
@@ -52,53 +51,39 @@ class Bot:
         return {s.name: s.process.pid for s in self.services if s.process is not None}
 
 
-def _baseline_services(workdir: Path, model: Path) -> list[Service]:
-    ports = Ports(**{field.name: free_port() for field in dataclasses.fields(Ports)})
-    # The action server keeps its ticket outbox in an SQLite file of its own.
-    env = isolated_environment(
-        ports, auth_token=secrets.token_hex(16), stores=store_urls(workdir, "baseline", "embedded")
-    )
-    services = build_services(
-        ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model, bot=baseline.BASELINE
-    )
-    return [service for service in services if service.name in BASELINE_PARTS]
-
-
 @contextmanager
 def both_stacks(
     workdir: Path, baseline_model: Path, *, stores: str, replicas: int, turn_budget: float
 ) -> Iterator[tuple[Bot, Bot]]:
     """Starts the baseline and the project (training the project's model if needed),
     yields (project, baseline) once both are healthy, and stops them both."""
-    services = _baseline_services(workdir / "baseline", baseline_model)
-    started: list[Service] = []
-    try:
+    folder, ports = workdir / "baseline", Ports.free()
+    # The action server keeps its ticket outbox in an SQLite file of its own.
+    urls = store_urls(folder, "baseline", "embedded")
+    env = isolated_environment(ports, auth_token=secrets.token_hex(16), stores=urls)
+    services = build_services(
+        ports, folder / "logs", env, folder / "servicenow.sqlite3", baseline_model, bot=BASELINE
+    )
+    services = [service for service in services if service.name in BASELINE_PARTS]
+    with ExitStack() as started:
         for service in services:
-            started.append(service.start())
-        with isolated_stack(
-            workdir / "project",
-            auth_token=secrets.token_hex(16),
-            name="bench",
-            stores=stores,
-            replicas=replicas,
-            overrides={
-                "VOICE_TURN_BUDGET_SECONDS": str(turn_budget),
-                # The console's event feed of this stack only, not the developer's.
-                "RASA_EVENT_BROKER_DB": str(workdir / "project" / "events.sqlite3"),
-            },
-            timeout=START_TIMEOUT_SECONDS,
-        ) as stack:
-            for service in services:
-                service.wait_healthy(START_TIMEOUT_SECONDS)
-            project = Bot(
-                "project", stack.voice_url, stack.twilio_url, tuple(stack.services), stores
+            started.callback(service.start().stop)
+        stack = started.enter_context(
+            isolated_stack(
+                workdir / "project",
+                auth_token=secrets.token_hex(16),
+                name="bench",
+                stores=stores,
+                replicas=replicas,
+                overrides={"VOICE_TURN_BUDGET_SECONDS": str(turn_budget)},
+                timeout=START_TIMEOUT_SECONDS,
             )
-            # The project's emulator signs its webhooks; the stock channel does not check.
-            stock_url = f"http://127.0.0.1:{services[-1].port}"
-            yield (
-                project,
-                Bot("baseline", stock_url, stack.twilio_url, tuple(services), "in-memory"),
-            )
-    finally:
-        for service in reversed(started):
-            service.stop()
+        )
+        for service in services:
+            service.wait_healthy(START_TIMEOUT_SECONDS)
+        # The project's emulator signs its webhooks; the stock channel does not check.
+        stock_url = f"http://127.0.0.1:{services[-1].port}"
+        yield (
+            Bot("project", stack.voice_url, stack.twilio_url, tuple(stack.services), stores),
+            Bot("baseline", stock_url, stack.twilio_url, tuple(services), "in-memory"),
+        )

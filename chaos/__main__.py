@@ -26,7 +26,6 @@ def main() -> int:
     overrides = {
         "TICKET_SETTLE_SECONDS": str(timing.settle_seconds),
         "SNOW_TIMEOUT_SECONDS": str(timing.client_timeout_seconds),
-        "VOICE_TURN_BUDGET_SECONDS": "6",
     }
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="helpdesk-chaos-") as folder:

@@ -59,33 +59,23 @@ def to_confirmation(call: TwilioCall) -> str:
     return call.say(ABEL).text
 
 
-def created_for(stack: IsolatedStack, call: TwilioCall) -> int:
-    return len(stack.servicenow.incidents(f"correlation_idSTARTSWITH{call.sid}"))
-
-
-def wait_for_incidents(
-    stack: IsolatedStack, calls: list[TwilioCall], expected: int, timeout: float
-) -> int:
-    """Polls ServiceNow until the calls have ``expected`` incidents (or time is up)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        created = sum(created_for(stack, call) for call in calls)
-        if created >= expected or time.monotonic() > deadline:
-            time.sleep(1.0)  # and nothing more arrives after that
-            return sum(created_for(stack, call) for call in calls)
-        time.sleep(0.5)
-
-
 def _outcome(
     name: str, stack: IsolatedStack, calls: list[TwilioCall], expected: int, heard: str, wait=0.0
 ) -> Outcome:
-    """With ``wait``, the calls' incidents are polled for that long (filing may be late)."""
-    longest = max((d for call in calls for d in call.durations), default=0.0)
+    """With ``wait``, the calls' incidents are polled for up to that long (filing may be
+    late), then counted again a second later (nothing more may arrive)."""
+
+    def created() -> int:
+        query = "correlation_idSTARTSWITH{}"
+        return sum(len(stack.servicenow.incidents(query.format(call.sid))) for call in calls)
+
+    deadline = time.monotonic() + wait
     if wait:
-        created = wait_for_incidents(stack, calls, expected, wait)
-    else:
-        created = sum(created_for(stack, call) for call in calls)
-    return Outcome(name, expected, created, heard, longest)
+        while created() < expected and time.monotonic() <= deadline:
+            time.sleep(0.5)
+        time.sleep(1.0)
+    longest = max((d for call in calls for d in call.durations), default=0.0)
+    return Outcome(name, expected, created(), heard, longest)
 
 
 def _written_then_unanswered(
@@ -206,14 +196,10 @@ def outage_with_five_callers(stack: IsolatedStack, timing: Timing) -> Outcome:
 
 
 SCENARIOS: dict[str, Callable[[IsolatedStack, Timing], Outcome]] = {
-    "late_answer": late_answer,
-    "dropped_answer": dropped_answer,
-    "slow_servicenow": slow_servicenow,
-    "retried_webhook": retried_webhook,
-    "actions_killed": actions_killed,
-    "rasa_killed": rasa_killed,
-    "outage_with_five_callers": outage_with_five_callers,
-}
+    scenario.__name__: scenario
+    for scenario in (late_answer, dropped_answer, slow_servicenow, retried_webhook,
+                     actions_killed, rasa_killed, outage_with_five_callers)
+}  # fmt: skip
 
 
 def table(outcomes: list[Outcome]) -> str:

@@ -127,8 +127,7 @@ class TwilioAdmin(_Admin):
         """The first agent call waiting for a person to answer (a ``manual`` phone)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for call in self.agent_calls():
-                if call.get("awaiting_answer"):
-                    return call
+            if ringing := [call for call in self.agent_calls() if call.get("awaiting_answer")]:
+                return ringing[0]
             time.sleep(0.2)
         return None

@@ -1,4 +1,5 @@
-"""What both emulators share: basic auth, injected faults, the request log, the command line.
+"""What the emulators share: basic auth, injected faults, the request log, the command line,
+waiting on an event.
 
 A fault makes an emulator's API fail on purpose (``POST /_emulator/faults``
 ``{"mode", "delay_seconds", "count", "retry_after_seconds"}``), so tests and
@@ -10,6 +11,7 @@ requests a fault hits (None: until cleared). Admin routes never see a fault.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import binascii
 import hmac
@@ -85,6 +87,20 @@ class Faults:
             if fault.count <= 0:
                 self.fault = Fault()
         return fault
+
+
+async def wait_until(condition: Callable[[], object], event: asyncio.Event, timeout: float) -> bool:
+    """Waits until ``condition()`` holds, looking again whenever ``event`` is set; False
+    when ``timeout`` seconds pass first."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        event.clear()
+        try:
+            await asyncio.wait_for(event.wait(), max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            return False
+    return True
 
 
 def add_common_routes(app: Sanic, faults: Faults, logger: logging.Logger, **health: str) -> None:

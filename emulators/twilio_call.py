@@ -54,17 +54,17 @@ class TwilioCall:
         *,
         caller: str = "+15555550100",
         called: str = "+15555550199",
-        call_sid: str | None = None,
         timeout: float = 60.0,
     ) -> None:
         self.voice_url = voice_url.rstrip("/")
         self.admin = TwilioAdmin(twilio_api_url)
-        self.sid = call_sid or new_call_sid()
+        self.sid = new_call_sid()
         self.caller = caller
         self.called = called
         self.timeout = timeout  # for a whole turn (Twilio gives up on each webhook after 15 s)
         self.hung_up = False
         self.conference: str | None = None
+        self.gather: dict[str, str] | None = None  # the <Gather> now listening, if any
         self.transcript: list[tuple[str, str]] = []
         self.durations: list[float] = []  # seconds each of Twilio's webhook requests took
         self.seen = [0, 0, 0]  # what the emulator reported so far: lines, documents, requests
@@ -158,6 +158,7 @@ class TwilioCall:
         self.transcript.extend(("assistant", line) for line in turn.says)
         self.hung_up = turn.hung_up
         self.conference = turn.conference
+        self.gather = turn.gather
         if turn.hung_up:
             self._ended()  # what the hang-up leaves behind is in place before the next step
         return turn

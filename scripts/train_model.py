@@ -69,26 +69,26 @@ def train(config: Path, out: Path, name: str) -> Path:
     return out / f"{name}.tar.gz"
 
 
-def ensure_model(
-    force: bool = False, config: Path | None = None, install: Path | None = CURRENT_MODEL
-) -> Path:
-    """A model trained on the current inputs, training only if needed.
-
-    It is copied to ``install`` (the path the stack serves) and that path is
-    returned; with ``install`` None, the cached file's own path.
-    """
+def cached_model(config: Path | None = None, force: bool = False) -> tuple[Path, bool]:
+    """The cached model trained on the current inputs (``config`` for the bot's
+    config.yml), and whether it had to be trained just now."""
     key = fingerprint(config=config)
     cached = cache_dir() / f"{key}.tar.gz"
     if cached.exists() and not force:
         print(f"model {key} is up to date (cached)")
-    else:
-        print(f"training model {key} (inputs changed or no cached model)")
-        with tempfile.TemporaryDirectory() as out:
-            trained = train(config or BOT / "config.yml", Path(out), key)
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(trained, cached)
-    if install is None:
-        return cached
+        return cached, False
+    print(f"training model {key} (inputs changed or no cached model)")
+    with tempfile.TemporaryDirectory() as out:
+        trained = train(config or BOT / "config.yml", Path(out), key)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(trained, cached)
+    return cached, True
+
+
+def ensure_model(force: bool = False, install: Path = CURRENT_MODEL) -> Path:
+    """The bot's model trained on the current inputs (only if needed), copied to
+    ``install``, the path the stack serves."""
+    cached, _ = cached_model(force=force)
     install.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, install)
     return install

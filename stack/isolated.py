@@ -8,20 +8,20 @@ so a developer's running stack and the other suites are left alone.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import secrets
 import signal
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from emulators.admin_client import ServiceNowAdmin, TwilioAdmin
 from emulators.twilio_call import TwilioCall
 from stack.local import Ports, build_services, stack_environment
-from stack.processes import Service, free_port
+from stack.processes import Service
 
 AGENTS = ("+15555550142", "+15555550143")
 
@@ -33,7 +33,7 @@ class IsolatedStack:
     auth_token: str
     tracker_store_url: str
     workdir: Path
-    killed: set[str] = dataclasses.field(default_factory=set)
+    killed: set[str] = field(default_factory=set)
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
@@ -118,11 +118,6 @@ class IsolatedStack:
     def twilio_url(self) -> str:
         return self.url("twilio")
 
-    @property
-    def emulators(self) -> dict[str, str]:
-        """Base URLs of the emulators a test can switch faults on."""
-        return {"servicenow": self.servicenow_url, "twilio": self.twilio_url}
-
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/1"
@@ -137,25 +132,18 @@ def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
     stacks apart. Either way the console's databases and the event broker's are
     files in ``workdir``, never the developer's under var/.
     """
-    own_files = {
+    if stores not in ("embedded", "postgres"):
+        raise ValueError(f"stores must be embedded or postgres, got {stores!r}")
+    embedded = stores == "embedded"
+    sqlite = f"sqlite:///{workdir / 'tracker.sqlite3'}"
+    return {
+        "TRACKER_STORE_URL": sqlite if embedded else f"{POSTGRES}/helpdesk_voice_{name}",
+        "LOCK_STORE_URL": "" if embedded else REDIS,
         "RASA_EVENT_BROKER_DB": str(workdir / "events.sqlite3"),
         "CONSOLE_DB": str(workdir / "console.sqlite3"),
         "CONSOLE_MODELS_DIR": str(workdir / "console-models"),
         "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
     }
-    if stores == "embedded":
-        return {
-            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
-            "LOCK_STORE_URL": "",
-            **own_files,
-        }
-    if stores == "postgres":
-        return {
-            "TRACKER_STORE_URL": f"{POSTGRES}/helpdesk_voice_{name}",
-            "LOCK_STORE_URL": REDIS,
-            **own_files,
-        }
-    raise ValueError(f"stores must be embedded or postgres, got {stores!r}")
 
 
 def _drop_postgres_database(url: str) -> None:
@@ -183,7 +171,6 @@ def isolated_environment(
     local = {**base, "SNOW_HOST": "", "SNOW_INSTANCE": "", "TWILIO_API_BASE_URL": ""}
     return {
         **stack_environment(ports, local),
-        "SNOW_INSTANCE": "",
         "SNOW_USER": "admin",
         "SNOW_PASSWORD": "admin",
         "SNOW_USE_SSL": "false",
@@ -221,7 +208,7 @@ def start_isolated(
     from scripts.train_model import ensure_model
 
     model = ensure_model()
-    ports = Ports(**{field.name: free_port() for field in dataclasses.fields(Ports)})
+    ports = Ports.free()
     if stores == "postgres":
         name = f"{name}_{secrets.token_hex(4)}"
     urls = store_urls(workdir, name, stores)
@@ -241,24 +228,10 @@ def start_isolated(
 
 @contextmanager
 def isolated_stack(
-    workdir: Path,
-    *,
-    auth_token: str,
-    name: str,
-    stores: str = "embedded",
-    replicas: int = 1,
-    overrides: Mapping[str, str] | None = None,
-    timeout: float = 240.0,
+    workdir: Path, *, timeout: float = 240.0, **options: Any
 ) -> Iterator[IsolatedStack]:
-    """Starts every service (training the model first if needed); stops them after."""
-    stack = start_isolated(
-        workdir,
-        auth_token=auth_token,
-        name=name,
-        stores=stores,
-        replicas=replicas,
-        overrides=overrides,
-    )
+    """``start_isolated(workdir, **options)``, once healthy (within ``timeout``); stopped after."""
+    stack = start_isolated(workdir, **options)
     try:
         yield stack.wait_healthy(timeout)
     finally:

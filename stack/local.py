@@ -47,8 +47,10 @@ class Ports:
             console_port(),
         )
 
-    def all(self) -> tuple[int, ...]:
-        return dataclasses.astuple(self)
+    @classmethod
+    def free(cls) -> Ports:
+        """Ports nothing listens on right now (the isolated stacks')."""
+        return cls(*(free_port() for _ in dataclasses.fields(cls)))
 
 
 def _is_remote(value: str) -> bool:
@@ -182,7 +184,7 @@ def up(timeout: float = 300.0) -> list[Service]:
     ports = Ports.from_settings(stack)
     if STATE_FILE.exists():
         raise SystemExit("the stack is already up (var/stack.json exists): run `make down` first")
-    if busy := [p for p in ports.all() if port_in_use(p)]:
+    if busy := [p for p in dataclasses.astuple(ports) if port_in_use(p)]:
         raise SystemExit(f"ports already in use: {busy}; set the *_PORT variables or free them")
     stores = StoreSettings.from_env()
     if stack.rasa_replicas > 1:

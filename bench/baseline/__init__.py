@@ -27,5 +27,3 @@ from pathlib import Path
 
 BASELINE = Path(__file__).resolve().parent
 CONFIG = BASELINE / "config.yml"
-CREDENTIALS = BASELINE / "credentials.yml"
-ENDPOINTS = BASELINE / "endpoints.yml"

@@ -74,37 +74,25 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str
     bst_options = argv[argv.index("--") + 1 :] if "--" in argv else []
     argv = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(prog="python -m e2e.audio", description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--engine",
-        choices=[*ENGINES, "none"],
-        default=os.environ.get("E2E_AUDIO_ENGINE", "whisper"),
-        help="recognizer (E2E_AUDIO_ENGINE; 'none': text passed through, the baseline)",
-    )
-    parser.add_argument(
-        "--voice",
-        default=os.environ.get("E2E_AUDIO_VOICE", DEFAULT_VOICE),
-        help="flite:NAME (kal16, slt, rms, awb, kal) or espeak-ng:NAME (E2E_AUDIO_VOICE)",
-    )
-    parser.add_argument(
-        "--no-hints", action="store_true", help="recognize without the <Gather> hints"
-    )
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the report")
-    parser.add_argument("--verbose", "-v", action="store_true", help="print every failed call")
-    parser.add_argument(
-        "--require-passes",
-        type=int,
-        default=0,
-        metavar="N",
-        help="exit 1 when fewer than N calls pass (CI's floor; default: a measurement only)",
-    )
-    parser.add_argument("files", nargs="*", help="test file path patterns, as bst takes them")
+    add = parser.add_argument
+    help_ = "recognizer (E2E_AUDIO_ENGINE; 'none': text passed through, the baseline)"
+    engine = os.environ.get("E2E_AUDIO_ENGINE", "whisper")
+    add("--engine", choices=[*ENGINES, "none"], default=engine, help=help_)
+    help_ = "flite:NAME (kal16, slt, rms, awb, kal) or espeak-ng:NAME (E2E_AUDIO_VOICE)"
+    add("--voice", default=os.environ.get("E2E_AUDIO_VOICE", DEFAULT_VOICE), help=help_)
+    add("--no-hints", action="store_true", help="recognize without the <Gather> hints")
+    add("--json", type=Path, default=DEFAULT_JSON, help="where to write the report")
+    add("--verbose", "-v", action="store_true", help="print every failed call")
+    help_ = "exit 1 when fewer than N calls pass (CI's floor; default: a measurement only)"
+    add("--require-passes", type=int, default=0, metavar="N", help=help_)
+    add("files", nargs="*", help="test file path patterns, as bst takes them")
     return parser.parse_args(argv), bst_options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args, bst_options = parse_args(argv)
     began = time.perf_counter()
-    device_options: list[str] = []
+    mode, device_options = "perfect recognition", []
     if args.engine != "none":
         try:
             check_voice(args.voice)
@@ -113,9 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         device_options = ["--audio-engine", args.engine, "--voice", args.voice]
         device_options += ["--no-hints"] if args.no_hints else []
-    mode = "perfect recognition" if args.engine == "none" else f"{args.engine}, voice {args.voice}"
-    if args.engine != "none" and args.no_hints:
-        mode += ", no hints"
+        mode = f"{args.engine}, voice {args.voice}" + (", no hints" if args.no_hints else "")
     print(f"e2e-audio: {mode}", flush=True)
     command = [str(BST), "test", *bst_options, *args.files]
     run_with_device(command, E2E_DIR, device_options)

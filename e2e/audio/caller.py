@@ -130,19 +130,13 @@ class HeardCall(TwilioCall):
     def __init__(self, *args: Any, transcribe: Transcribe, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.transcribe = transcribe
-        self.hints = ""  # the hints of the <Gather> now listening
 
     def say(self, words: str, confidence: float = 0.92) -> Turn:
-        heard, heard_confidence = self.transcribe(words, self.hints)
+        heard, heard_confidence = self.transcribe(words, (self.gather or {}).get("hints", ""))
         entry = len(self.transcript)
         turn = super().say(heard, heard_confidence) if heard.strip() else super().silence()
         shown = f"{heard!r} ({heard_confidence:.2f})" if heard.strip() else "nothing"
         self.transcript[entry] = ("caller", f"{words} [heard {shown}]")
-        return turn
-
-    def _heard(self, body: dict[str, Any]) -> Turn:
-        turn = super()._heard(body)
-        self.hints = (turn.gather or {}).get("hints", "")
         return turn
 
 

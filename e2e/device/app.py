@@ -6,8 +6,8 @@ skill-testing-ml 1.4.8 ``VirtualDeviceInvoker`` and ``ResultsPublisher``):
 - ``POST /batch_process?user_id=<token>&phone_number=...&async_mode=true&...``
   with ``{"messages": [{"text", "phrases", "settings", ...}]}``; every query
   value arrives URL-encoded twice, and ``virtualDeviceConfig`` keys come along
-  as extra parameters. Sync mode answers ``{"results": [...]}`` once the call
-  is over; async mode answers ``{"conversation_id": ...}`` at once.
+  as extra parameters. It answers ``{"conversation_id": ...}`` at once (bst's
+  default async mode; its sync mode is refused).
 - ``GET /conversation?uuid=...``: ``{"status": "IN_PROGRESS" | "COMPLETED" |
   "ERROR", "results": [{"message", "transcript", ...}]}``, polled (2 s socket
   timeout) until the result of the step it is on is there, then it sleeps
@@ -40,6 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from e2e.device.engine import CallEngine, Step
+from emulators.common import wait_until
 
 logger = logging.getLogger("e2e.device")
 
@@ -80,14 +81,11 @@ class Conversation:
 
     async def poll(self, long_poll: float = LONG_POLL_SECONDS) -> dict[str, Any]:
         """The conversation once the wanted step's result is in (or the call is over)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + long_poll
-        while self.status == "IN_PROGRESS" and len(self.results) <= self.wanted:
-            self.changed.clear()
-            try:
-                await asyncio.wait_for(self.changed.wait(), max(0.0, deadline - loop.time()))
-            except asyncio.TimeoutError:
-                break
+        await wait_until(
+            lambda: self.status != "IN_PROGRESS" or len(self.results) > self.wanted,
+            self.changed,
+            long_poll,
+        )
         if len(self.results) > self.wanted:
             self.wanted += 1
         return self.as_json()
@@ -105,7 +103,7 @@ class Conversation:
 
 
 class BadRequest(ValueError):
-    pass
+    """A request the device refuses (HTTP 400)."""
 
 
 def device_query(request: Request) -> dict[str, Any]:
@@ -150,7 +148,7 @@ class Device:
         self.reports_dir = reports_dir
         self.conversations: OrderedDict[str, Conversation] = OrderedDict()
         self.tasks: set[asyncio.Task] = set()
-        self._one_call: asyncio.Lock | None = None
+        self._one_call = asyncio.Lock()  # binds to the loop of its first use (3.10)
 
     def new_conversation(self) -> Conversation:
         conversation = Conversation(uuid=str(uuid.uuid4()))
@@ -163,8 +161,6 @@ class Device:
         self, conversation: Conversation, steps: list[Step], parameters: CallParameters
     ) -> None:
         """Plays the call in a worker thread (the engine's HTTP client blocks)."""
-        if self._one_call is None:
-            self._one_call = asyncio.Lock()
         loop = asyncio.get_running_loop()
         async with self._one_call:
 
@@ -219,21 +215,15 @@ def create_app(
     async def batch_process(request: Request) -> HTTPResponse:
         try:
             query = device_query(request)
+            if str(query.get("async_mode", "")).lower() != "true":
+                raise BadRequest("the offline device plays bst's async mode (its default) only")
             parameters = call_parameters(query)
             steps = steps_from(request.json)
         except (BadRequest, ValueError) as error:
             return bad_request(error)
         conversation = device.new_conversation()
-        if str(query.get("async_mode", "")).lower() == "true":
-            device.start_call(conversation, steps, parameters)
-            return response.json({"conversation_id": conversation.uuid})
-        await device.run_call(conversation, steps, parameters)
-        body = conversation.as_json()
-        if conversation.error:  # sync mode reads errors per result
-            body["results"].append(
-                {"message": "", "transcript": "", "error": {"message": conversation.error}}
-            )
-        return response.json(body)
+        device.start_call(conversation, steps, parameters)
+        return response.json({"conversation_id": conversation.uuid})
 
     @app.get("/conversation")
     async def conversation_results(request: Request) -> HTTPResponse:

@@ -8,6 +8,7 @@ assistant stops talking; a ``repeatOnPhrase`` makes the caller say it again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -73,10 +74,8 @@ def phrases(value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str) and value.strip().startswith("["):
-        try:
+        with contextlib.suppress(ValueError):  # not JSON after all: one phrase
             value = json.loads(value)
-        except ValueError:
-            pass
     if isinstance(value, (list, tuple)):
         return tuple(str(v) for v in value if str(v).strip())
     return (str(value),)

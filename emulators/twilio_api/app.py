@@ -33,7 +33,7 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from email.utils import format_datetime
 from urllib.parse import urlsplit
@@ -43,7 +43,7 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from emulators.common import Fault, Faults, add_common_routes, credentials_match
+from emulators.common import Fault, Faults, add_common_routes, credentials_match, wait_until
 
 from .calls import AgentSetting, Conference, Exchange, Leg
 from .network import API_VERSION, Network
@@ -113,6 +113,9 @@ def refused(message: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+DATES = ("date_created", "date_updated", "start_time", "end_time")
+
+
 def call_json(call: Leg) -> dict[str, object]:
     """A call as the API shows it: snake_case keys, RFC 2822 dates, a ``uri`` from the host."""
 
@@ -126,10 +129,7 @@ def call_json(call: Leg) -> dict[str, object]:
         "from": call.from_,
         "status": call.status,
         "direction": call.direction,
-        "date_created": date(call.date_created),
-        "date_updated": date(call.date_updated),
-        "start_time": date(call.start_time),
-        "end_time": date(call.end_time),
+        **{name: date(getattr(call, name)) for name in DATES},
         "duration": None if call.duration is None else str(call.duration),
         "api_version": API_VERSION,
         "uri": f"/{API_VERSION}/Accounts/{call.account_sid}/Calls/{call.sid}.json",
@@ -140,12 +140,9 @@ def admin_call(call: Leg) -> dict[str, object]:
     return {**call_json(call), **{name: getattr(call, name) for name in ADMIN_FIELDS}}
 
 
-def admin_conference(conference: Conference) -> dict[str, object]:
-    names = ("sid", "friendly_name", "status")
-    return {
-        **{n: getattr(conference, n) for n in names},
-        "participants": [*conference.participants],
-    }
+def admin_conference(c: Conference) -> dict[str, object]:
+    return {"sid": c.sid, "friendly_name": c.friendly_name, "status": c.status,
+            "participants": [*c.participants]}  # fmt: skip
 
 
 def _url(form: Mapping[str, str], name: str) -> str | None:
@@ -164,19 +161,6 @@ def _twiml(form: Mapping[str, str]) -> str | None:
     except ET.ParseError:
         raise ApiError(21200, "Twiml is not valid XML") from None
     return value
-
-
-async def _settled(call: Leg, more: Callable[[], object], timeout: float) -> bool:
-    """Waits until the leg listens at a ``<Gather>``, has ended, or ``more()`` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not (call.listening is not None or call.ended or more()):
-        call.progress.clear()
-        try:
-            await asyncio.wait_for(call.progress.wait(), max(0.0, deadline - loop.time()))
-        except asyncio.TimeoutError:
-            return False
-    return True
 
 
 def create_app(
@@ -334,7 +318,9 @@ def create_app(
             except ValueError as problem:
                 return refused(str(problem), 409)
         ready = (lambda: agent_joined(call)) if action == "hold" else (lambda: call.conference)
-        if not await _settled(call, ready, timeout):
+        if not await wait_until(
+            lambda: call.listening is not None or call.ended or ready(), call.progress, timeout
+        ):
             return refused(f"{sid}: nothing happened within {timeout:g} s", 408)
         return response.json(
             {

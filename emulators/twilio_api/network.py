@@ -180,11 +180,8 @@ class Network:
             finally:
                 call.awaiting_answer = False
             return call.decision or "no-answer"
-        if ring_seconds > call.timeout:
-            await asyncio.sleep(call.timeout)
-            return "no-answer"
-        await asyncio.sleep(ring_seconds)
-        return behaviour
+        await asyncio.sleep(min(ring_seconds, call.timeout))
+        return behaviour if ring_seconds <= call.timeout else "no-answer"
 
     def answer(self, call: Leg, behaviour: str) -> None:
         """A person picks up (or rejects) a ``manual`` phone that is ringing."""

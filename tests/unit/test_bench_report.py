@@ -7,7 +7,6 @@ import io
 import pytest
 
 from bench.report import (
-    Summary,
     format_rate,
     format_seconds,
     format_share,
@@ -17,6 +16,7 @@ from bench.report import (
     print_level,
     print_table,
     ratios,
+    timings,
 )
 
 
@@ -61,13 +61,16 @@ def test_percentile_of_nothing_is_refused() -> None:
         percentile([], 50)
 
 
-def test_summary_has_count_median_p95_p99_and_max() -> None:
-    summary = Summary.of([float(n) for n in range(1, 21)])
-    assert summary.count == 20
-    assert summary.p50 == 10.5
-    assert summary.p95 == pytest.approx(19.05)
-    assert summary.p99 == pytest.approx(19.81)
-    assert summary.max == 20.0
+def test_timings_have_median_p95_p99_and_max() -> None:
+    figures = timings([float(n) for n in range(1, 21)], "server_")
+    assert figures["server_p50_s"] == 10.5
+    assert figures["server_p95_s"] == pytest.approx(19.05)
+    assert figures["server_p99_s"] == pytest.approx(19.81)
+    assert figures["server_max_s"] == 20.0
+
+
+def test_timings_of_nothing_are_none() -> None:
+    assert timings([]) == {"p50_s": None, "p95_s": None, "p99_s": None, "max_s": None}
 
 
 @pytest.mark.parametrize(
