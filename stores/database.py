@@ -6,11 +6,12 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import ContextManager
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import QueuePool
 
 from settings import StoreSettings, redact_url
@@ -150,12 +151,13 @@ def open_database(settings: StoreSettings) -> Engine:
 def delete_older_than(engine: Engine, stamp: sa.Column, seconds: float) -> int:
     """Deletes the rows of ``stamp``'s table stamped (epoch seconds) before ``seconds`` ago."""
     cutoff = time.time() - seconds
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         return connection.execute(stamp.table.delete().where(stamp < cutoff)).rowcount
 
 
 def writing(engine: Engine) -> ContextManager[object]:
-    """Hold while writing: one write transaction at a time per SQLite file in this process.
+    """Hold while writing (or use write_transaction): one write at a time per SQLite file
+    in this process.
 
     SQLite lets one writer in and makes the others sleep and retry (1, 2, 5, 10,
     ... 100 ms); threads of one process queue here instead and go on as soon as the
@@ -164,3 +166,11 @@ def writing(engine: Engine) -> ContextManager[object]:
     if engine.url.get_backend_name() != "sqlite":
         return contextlib.nullcontext()
     return _WRITERS.setdefault(str(engine.url), threading.Lock())
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()`` for a transaction that writes, queued behind this process's
+    other writers of the same SQLite file (:func:`writing`)."""
+    with writing(engine), engine.begin() as connection:
+        yield connection

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from handoff.record import LIVE, Handoff, Stage
-from stores.database import delete_older_than
+from stores.database import delete_older_than, write_transaction
 from stores.tables import create_tables, handoffs
 
 
@@ -27,7 +27,7 @@ class HandoffStore:
         create_tables(engine)
 
     def _create(self, record: Handoff) -> None:
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             connection.execute(handoffs.insert().values(**_row(record)))
 
     def _get(self, handoff_id: str) -> Handoff | None:
@@ -48,7 +48,7 @@ class HandoffStore:
 
     def _advance(self, seen: Handoff, new: Handoff) -> Handoff | None:
         new = replace(new, updated_at=time.time())
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             moved = connection.execute(
                 handoffs.update()
                 .where(handoffs.c.id == seen.id)

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from stores.database import write_transaction
 from stores.tables import create_tables, ticket_outbox
 
 PENDING, FILED, REJECTED = "pending", "filed", "rejected"
@@ -59,7 +60,7 @@ class Outbox:
         now = time.time()
         lease = lease_seconds > 0
         inserted = True
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             try:
                 connection.execute(
                     ticket_outbox.insert().values(
@@ -97,7 +98,7 @@ class Outbox:
         )
         if due_only:
             query = query.where(ticket_outbox.c.next_attempt_at <= now)
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             claimed = connection.execute(
                 query.values(
                     claimed_until=now + lease_seconds, attempts=ticket_outbox.c.attempts + 1
@@ -120,7 +121,7 @@ class Outbox:
             )
 
     def _finish(self, correlation_id: str, **values: Any) -> None:
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             connection.execute(
                 ticket_outbox.update()
                 .where(ticket_outbox.c.correlation_id == correlation_id)

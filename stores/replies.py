@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from stores.database import delete_older_than, writing
+from stores.database import delete_older_than, write_transaction, writing
 from stores.tables import create_tables, voice_replies
 
 POLL_SECONDS = 0.1
@@ -71,7 +71,7 @@ class ReplyStore:
             return Claim(owner=False)
 
     def _answer(self, key: str, twiml: str) -> None:
-        with writing(self._engine), self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             connection.execute(
                 voice_replies.update()
                 .where(voice_replies.c.request_key == key)
@@ -79,7 +79,7 @@ class ReplyStore:
             )
 
     def _release(self, key: str) -> None:
-        with writing(self._engine), self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             connection.execute(
                 voice_replies.delete()
                 .where(voice_replies.c.request_key == key)
