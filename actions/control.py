@@ -38,10 +38,14 @@ KEPT_ON_START_OVER = (
 )
 
 
-def _say_again(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
+def _say_again(
+    dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Says ``messages`` again and forgets the caller's utterance, as if it never came."""
     for message in messages:
         data = message.get("data") or {}
         dispatcher.utter_message(text=message.get("text"), buttons=data.get("buttons") or [])
+    return [UserUtteranceReverted()]
 
 
 class ActionCancelForm(Action):
@@ -67,11 +71,9 @@ class ActionRepeat(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         turn = last_bot_turn(tracker)
-        if turn:
-            _say_again(dispatcher, turn)
-        else:
+        if not turn:
             dispatcher.utter_message(response="utter_how_can_i_help")
-        return [UserUtteranceReverted()]
+        return _say_again(dispatcher, turn)
 
 
 class ActionFallback(Action):
@@ -90,8 +92,9 @@ class ActionFallback(Action):
         if hint in said:
             hint = ""
         dispatcher.utter_message(text=" ".join(filter(None, [NOT_UNDERSTOOD, hint])))
-        _say_again(dispatcher, [m for m in question if NOT_UNDERSTOOD not in str(m.get("text"))])
-        return [UserUtteranceReverted()]
+        return _say_again(
+            dispatcher, [m for m in question if NOT_UNDERSTOOD not in str(m.get("text"))]
+        )
 
 
 class ActionStartOver(Action):

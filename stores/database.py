@@ -18,6 +18,24 @@ from settings import StoreSettings, redact_url
 
 logger = logging.getLogger(__name__)
 _WRITERS: dict[str, threading.Lock] = {}
+# The project's own tables, beside Rasa's in the tracker store's database; each
+# is declared by the one module that reads and writes it.
+metadata = sa.MetaData()
+
+
+def call_table(name: str, key: str, call_column: str, *columns: sa.Column) -> sa.Table:
+    """A table of rows that each belong to one call, found by the call's SID."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column(key, sa.String(128), primary_key=True),
+        sa.Column(call_column, sa.String(64), nullable=False, index=True),
+        *columns,
+    )
+
+
+def create_table(engine: Engine, table: sa.Table) -> None:
+    table.create(engine, checkfirst=True)
 
 
 class StoreUnreachable(RuntimeError):

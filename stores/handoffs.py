@@ -17,14 +17,27 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from handoff.record import LIVE, Handoff, Stage
-from stores.database import delete_older_than, write_transaction
-from stores.tables import create_tables, handoffs
+from stores.database import call_table, create_table, delete_older_than, write_transaction
+
+# One row per hand-off to a person (a Handoff), owned by handoff.switchboard.
+handoffs = call_table(
+    "handoffs",
+    "id",
+    "caller_sid",
+    sa.Column("stage", sa.String(16), nullable=False),  # ringing, offered, connected, returned
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("agents", sa.Text, nullable=False),  # JSON list of phone numbers
+    sa.Column("outcome", sa.String(16), nullable=True),  # why it returned
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
 
 
 class HandoffStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        create_tables(engine)
+        create_table(engine, handoffs)
 
     def _create(self, record: Handoff) -> None:
         with write_transaction(self._engine) as connection:

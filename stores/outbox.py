@@ -18,10 +18,25 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from stores.database import write_transaction
-from stores.tables import create_tables, ticket_outbox
+from stores.database import call_table, create_table, write_transaction
 
 PENDING, FILED, REJECTED = "pending", "filed", "rejected"
+
+# Confirmed ticket requests, written before ServiceNow is called.
+ticket_outbox = call_table(
+    "ticket_outbox",
+    "correlation_id",
+    "call_sid",
+    sa.Column("state", sa.String(16), nullable=False, index=True),  # PENDING, FILED, REJECTED
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("incident_number", sa.String(32), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.Float, nullable=False),
+    sa.Column("claimed_until", sa.Float, nullable=False, default=0.0),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("filed_at", sa.Float, nullable=True),
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +63,7 @@ def _request(row: Any) -> TicketRequest:
 class Outbox:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        create_tables(engine)
+        create_table(engine, ticket_outbox)
 
     # -- blocking core (run in a thread by the async wrappers) -----------------
 

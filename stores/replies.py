@@ -15,10 +15,18 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from stores.database import delete_older_than, write_transaction, writing
-from stores.tables import create_tables, voice_replies
+from stores.database import call_table, create_table, delete_older_than, write_transaction, writing
 
 POLL_SECONDS = 0.1
+
+voice_replies = call_table(
+    "voice_replies",
+    "request_key",
+    "call_sid",
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("twiml", sa.Text, nullable=True),  # NULL while the turn runs
+    sa.Column("answered_at", sa.Float, nullable=True),
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class ReplyStore:
     def __init__(self, engine: Engine, stale_after_seconds: float) -> None:
         self._engine = engine
         self._stale_after = stale_after_seconds
-        create_tables(engine)
+        create_table(engine, voice_replies)
 
     def _claim(self, key: str, call_sid: str) -> Claim:
         with writing(self._engine):

@@ -12,6 +12,7 @@ PRODUCT = (
     "console",
     "duckling_server",
     "handoff",
+    "nlu",
     "servicenow",
     "speech",
     "stores",
