@@ -15,8 +15,9 @@ while the database is down.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
@@ -57,27 +58,52 @@ def _store_errors() -> tuple[type[BaseException], ...]:
     return (SQLAlchemyError, redis.RedisError, LockError, OSError)
 
 
-def _validate_action_results_once() -> None:
-    """Rasa re-checks the action-response JSON schema itself on every remote action
-    result (half of a loaded server's CPU); check results against a validator built once."""
-    from jsonschema import ValidationError
+def action_result_validator() -> Callable[[dict[str, Any]], None]:
+    """Rasa's action-response schema, checked in a tenth of the time Rasa takes.
+
+    The schema says each event is ``oneOf`` 23 kinds, one per ``event`` name, so
+    jsonschema tries every kind on every event and builds an error for each miss.
+    Each event here is checked against its own kind only: the kinds' names are
+    distinct constants, so an event matches exactly one kind when it matches the
+    kind its name picks. Raises jsonschema's ``ValidationError`` as Rasa would.
+    """
     from jsonschema.validators import validator_for
 
-    schema = RemoteAction.action_response_format_spec()
-    validator = validator_for(schema)(schema)
+    schema = copy.deepcopy(RemoteAction.action_response_format_spec())
+    event = schema["properties"]["events"]["items"]
+    kinds = {kind["properties"]["event"]["const"]: kind for kind in event.pop("oneOf")}
+    event["properties"]["event"] = {"type": "string", "enum": sorted(kinds)}
+    response = validator_for(schema)(schema)
+    by_kind = {name: validator_for(kind)(kind) for name, kind in kinds.items()}
 
-    def validate(self: RemoteAction, result: dict[str, Any]) -> bool:
-        error = next(iter(validator.iter_errors(result)), None)
-        if error is None:
-            return True
-        if isinstance(error, ValidationError):
+    def validate(result: dict[str, Any]) -> None:
+        response.validate(result)
+        for item in result.get("events") or []:
+            by_kind[item["event"]].validate(item)
+
+    return validate
+
+
+def _validate_action_results_fast() -> None:
+    """Rasa re-checks every remote action result against the action-response schema;
+    on a loaded server that was half its CPU (jsonschema building the schema each
+    time), and with the schema built once still a tenth."""
+    from jsonschema import ValidationError
+
+    validate = action_result_validator()
+
+    def checked(self: RemoteAction, result: dict[str, Any]) -> bool:
+        try:
+            validate(result)
+        except ValidationError as error:
             error.message += ". Failed to validate Action server response from API."
-        raise error
+            raise
+        return True
 
-    RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = checked  # type: ignore[method-assign]
 
 
-_validate_action_results_once()
+_validate_action_results_fast()
 
 
 _NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")

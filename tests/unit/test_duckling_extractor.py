@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytest_httpserver import HTTPServer
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.duckling import PooledDucklingEntityExtractor
@@ -28,15 +29,22 @@ def entities(component: PooledDucklingEntityExtractor, text: str) -> list[dict[s
     return [(e["entity"], e["value"]) for e in message.get("entities", [])]
 
 
-def test_messages_are_parsed_over_one_kept_session(duckling_server: str) -> None:  # noqa: F811
+def test_messages_are_parsed_over_one_kept_connection(duckling_server: str) -> None:  # noqa: F811
     component = extractor(duckling_server)
     assert entities(component, "it is beth.anglin@example.com") == [
         ("email", "beth.anglin@example.com")
     ]
-    session = component._session
     assert entities(component, "three laptops") == [("number", 3)]
-    assert component._session is session
+    connections = component._pool.connection_from_url(duckling_server)
+    assert connections.num_connections == 1 and connections.num_requests == 2
 
 
 def test_an_unreachable_duckling_means_no_entities_not_a_failed_turn() -> None:
     assert entities(extractor("http://127.0.0.1:9"), "three laptops") == []
+
+
+def test_a_duckling_answering_nonsense_means_no_entities(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/parse", method="POST").respond_with_data("<html>oops</html>")
+    assert entities(extractor(httpserver.url_for("/")), "three laptops") == []
+    httpserver.expect_request("/parse", method="POST").respond_with_data("busy", status=503)
+    assert entities(extractor(httpserver.url_for("/")), "three laptops") == []
