@@ -126,7 +126,7 @@ class Network:
 
     async def _answered(self, call: Leg) -> bool:
         """Ring an outbound leg: True once answered; busy or no answer ends it."""
-        agent = self.board.agent_for(call.to)
+        agent = self.board.agents.get(call.to, self.board.default_agent)
         call.behaviour = agent.behaviour
         self.notify(call, "initiated")
         await asyncio.sleep(0)
@@ -182,11 +182,6 @@ class Network:
             return call.decision or "no-answer"
         await asyncio.sleep(min(ring_seconds, call.timeout))
         return behaviour if ring_seconds <= call.timeout else "no-answer"
-
-    def answer(self, call: Leg, behaviour: str) -> None:
-        """A person picks up (or rejects) a ``manual`` phone that is ringing."""
-        call.decision = behaviour
-        call.decided.set()
 
     def start_inbound(self, call: Leg, url: str) -> None:
         """A caller dials in: the application's first webhook, then its TwiML."""
@@ -249,9 +244,6 @@ class Network:
                 call.listening = None
         inputs = (verb.get("input") or "dtmf").split()
         digits = KEYS.get(call.behaviour or "") if "dtmf" in inputs else None
-        limit = verb.get("numDigits") or ""
-        if digits and limit.isdigit() and int(limit) > 0:
-            digits = digits[: int(limit)]
         if digits:
             return {"Digits": digits, "FinishedOnKey": ""}
         await asyncio.sleep(seconds(verb, "timeout", 5.0) * self.time_scale)
