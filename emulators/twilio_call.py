@@ -65,7 +65,7 @@ class TwilioCall:
         self.hung_up = False
         self.conference: str | None = None
         self.gather: dict[str, str] | None = None  # the <Gather> now listening, if any
-        self.transcript: list[tuple[str, str]] = []
+        self.heard: list[str] = []  # everything the assistant said, in order
         self.durations: list[float] = []  # seconds each of Twilio's webhook requests took
         self.seen = [0, 0, 0]  # what the emulator reported so far: lines, documents, requests
 
@@ -82,15 +82,12 @@ class TwilioCall:
         return self._act("listen")
 
     def say(self, words: str, confidence: float = 0.92) -> Turn:
-        self.transcript.append(("caller", words))
         return self._act("answer", {"SpeechResult": words, "Confidence": f"{confidence:.2f}"})
 
     def press(self, digits: str) -> Turn:
-        self.transcript.append(("caller", f"#{digits}"))
         return self._act("answer", {"Digits": digits})
 
     def silence(self) -> Turn:
-        self.transcript.append(("caller", "(silence)"))
         return self._act("answer", {})
 
     def wait_on_hold(self, timeout: float = 20.0) -> Turn:
@@ -155,7 +152,7 @@ class TwilioCall:
         )
         self.durations.extend(body["request_seconds"])
         self.seen = list(body["seen"])
-        self.transcript.extend(("assistant", line) for line in turn.says)
+        self.heard.extend(turn.says)
         self.hung_up = turn.hung_up
         self.conference = turn.conference
         self.gather = turn.gather

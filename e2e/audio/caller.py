@@ -133,11 +133,7 @@ class HeardCall(TwilioCall):
 
     def say(self, words: str, confidence: float = 0.92) -> Turn:
         heard, heard_confidence = self.transcribe(words, (self.gather or {}).get("hints", ""))
-        entry = len(self.transcript)
-        turn = super().say(heard, heard_confidence) if heard.strip() else super().silence()
-        shown = f"{heard!r} ({heard_confidence:.2f})" if heard.strip() else "nothing"
-        self.transcript[entry] = ("caller", f"{words} [heard {shown}]")
-        return turn
+        return super().say(heard, heard_confidence) if heard.strip() else super().silence()
 
 
 class HeardEngine(CallEngine):
