@@ -136,12 +136,11 @@ def print_usage(report: Mapping[str, Any]) -> None:
     title = "Resident memory (largest after a level, and peak)"
     print_table(title, ["bot", "process", "RSS", "peak"], memory)
     training = report["training"]
-    rows = []
-    for name in ("project", "baseline"):
-        f = training[name]
-        rows.append(
-            [name, f["model"], "trained" if f["trained"] else "cached", f"{f['seconds']:.2f} s"]
-        )
+    rows = [
+        [name, f["model"], "trained" if f["trained"] else "cached", f"{f['seconds']:.2f} s"]
+        for name, f in training.items()
+        if name in ("project", "baseline")
+    ]
     if (scratch := training["project_from_scratch_seconds"]) is not None:
         rows.append(["project", "from scratch", "trained", f"{scratch:.0f} s"])
     print_table("Training", ["bot", "model", "", "time"], rows)

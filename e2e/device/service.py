@@ -64,15 +64,12 @@ def command_environment(device_url: str, base: Mapping[str, str] = os.environ) -
 
 
 def run_with_device(
-    command: Sequence[str],
-    cwd: Path | None = None,
-    device_options: Sequence[str] = (),
-    port: int = 0,
+    command: Sequence[str], cwd: Path | None = None, device_options: Sequence[str] = ()
 ) -> int:
     """Starts the stack and the device, runs ``command``, stops them; the command's status."""
     (RUN_DIR / "servicenow.sqlite3").unlink(missing_ok=True)
     RESULTS_FILE.unlink(missing_ok=True)
-    port = port or free_port()
+    port = free_port()
     with isolated_stack(RUN_DIR, auth_token=AUTH_TOKEN, name="e2e") as stack:
         device = device_service(port, stack, device_options).start()
         try:
