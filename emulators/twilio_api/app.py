@@ -223,7 +223,6 @@ def create_app(
             to,
             from_,
             url=url,
-            method=(form.get("Method") or "POST").upper(),
             twiml=twiml,
             status_callback=callback,
             status_callback_events=tuple(dict.fromkeys(events)) or ("completed",),
@@ -246,7 +245,7 @@ def create_app(
             return error(400, 21201, "Url or Twiml is required (the emulator only moves calls)")
         if call.status != "in-progress":
             return error(400, 21220, "Call is not in-progress. Cannot redirect.")
-        network.redirect(call, url, (request.form.get("Method") or "POST").upper(), twiml)
+        network.redirect(call, url, twiml)
         return response.json(call_json(call))
 
     # -- admin -----------------------------------------------------------------------

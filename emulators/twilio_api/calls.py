@@ -52,7 +52,6 @@ class Leg:
     start_time: datetime | None = None
     end_time: datetime | None = None
     url: str | None = None
-    method: str = "POST"
     twiml: str | None = None
     status_callback: str | None = None
     status_callback_events: tuple[str, ...] = ("completed",)
@@ -69,7 +68,7 @@ class Leg:
     replies: list[str] = field(default_factory=list)  # every TwiML document fetched, as is
     request_seconds: list[float] = field(default_factory=list)  # how long each webhook took
     server_seconds: list[float | None] = field(default_factory=list)  # ... by its Server-Timing
-    last_answer: tuple[str, str, dict[str, str]] | None = None  # the last <Gather> answer sent
+    last_answer: tuple[str, dict[str, str]] | None = None  # the last <Gather> answer sent
     listening: dict[str, str] | None = None  # the <Gather> a driven leg waits at
     inputs: asyncio.Queue = field(default_factory=asyncio.Queue)  # the caller's answers
     progress: asyncio.Event = field(default_factory=asyncio.Event)  # the driver may look again
