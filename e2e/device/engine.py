@@ -8,7 +8,7 @@ caller and listens the way the device does:
 
 - ``$DIAL`` places the call; ``$1``, ``$42`` press keys; an empty utterance or
   ``$PAUSE`` is silence until the ``<Gather>`` times out; ``$PAUSE n`` keeps
-  quiet for n seconds; ``<speak>...</speak>`` is said as its text.
+  quiet for n seconds.
 - What a step hears is everything the assistant says after the utterance until
   it stops talking and listens (Bespoken's end-of-speech detection). With
   ``finishOnPhrase`` the caller keeps listening (staying silent, so the
