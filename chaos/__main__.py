@@ -7,7 +7,6 @@ heard, the longest request) and exits non-zero if any scenario went wrong.
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -28,11 +27,7 @@ def main() -> int:
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="helpdesk-chaos-") as folder:
         with isolated_stack(
-            Path(folder),
-            auth_token=secrets.token_hex(16),
-            name="chaos",
-            stores=args.stores,
-            overrides=overrides,
+            Path(folder), name="chaos", stores=args.stores, overrides=overrides
         ) as stack:
             for name, scenario in SCENARIOS.items():
                 print(f"running {name} ...", flush=True)

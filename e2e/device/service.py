@@ -18,7 +18,6 @@ from stack.processes import Service, free_port, python_module
 
 PLACEHOLDER_TOKEN = "twilio-offline-device"  # noqa: S105 - selects the IVR device, grants nothing
 PLACEHOLDER_NUMBER = "+15555550199"
-AUTH_TOKEN = "e2e-offline-token"  # noqa: S105 - signs loopback webhooks only
 RUN_DIR = PROJECT_ROOT / "var" / "e2e"
 RESULTS_FILE = RUN_DIR / "bst-test-results.json"
 # Variables that would send the CLI to Bespoken's cloud or through a proxy.
@@ -70,7 +69,7 @@ def run_with_device(
     (RUN_DIR / "servicenow.sqlite3").unlink(missing_ok=True)
     RESULTS_FILE.unlink(missing_ok=True)
     port = free_port()
-    with isolated_stack(RUN_DIR, auth_token=AUTH_TOKEN, name="e2e") as stack:
+    with isolated_stack(RUN_DIR, name="e2e") as stack:
         device = device_service(port, stack, device_options).start()
         try:
             device.wait_healthy(timeout=60)
