@@ -92,8 +92,6 @@ class TwilioCall:
 
     def wait_on_hold(self, timeout: float = 20.0) -> Turn:
         """Waits in the conference until an agent joins, the call is sent back, or it ends."""
-        if not self.conference:
-            raise RuntimeError("the call is not on hold in a conference")
         return self._act("hold", timeout=timeout)
 
     def take_redirect(self) -> Turn | None:

@@ -131,8 +131,6 @@ def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
     stacks apart. Either way the console's databases and the event broker's are
     files in ``workdir``, never the developer's under var/.
     """
-    if stores not in ("embedded", "postgres"):
-        raise ValueError(f"stores must be embedded or postgres, got {stores!r}")
     embedded = stores == "embedded"
     sqlite = f"sqlite:///{workdir / 'tracker.sqlite3'}"
     return {
