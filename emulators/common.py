@@ -115,10 +115,6 @@ def add_common_routes(app: Sanic, faults: Faults, logger: logging.Logger, **heal
     async def healthy(request: Request) -> HTTPResponse:
         return response.json({"status": "ok", **health})
 
-    @app.get("/_emulator/faults")
-    async def show_fault(request: Request) -> HTTPResponse:
-        return response.json(asdict(faults.fault))
-
     @app.post("/_emulator/faults")
     async def set_fault(request: Request) -> HTTPResponse:
         try:
