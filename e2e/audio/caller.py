@@ -160,11 +160,11 @@ def heard_factory(
     use_hints: bool = True,
 ) -> Callable[[CallParameters], CallEngine]:
     """The offline device's calls in audio mode: one recognizer, one ear per call."""
-    from e2e.audio.recognizer import make_recognizer
+    from e2e.audio.recognizer import ENGINES
 
     voice = voice or DEFAULT_VOICE
     check_voice(voice)
-    ear = PhoneEar(make_recognizer(engine), voice, use_hints)
+    ear = PhoneEar(ENGINES[engine](), voice, use_hints)
 
     def make(parameters: CallParameters) -> CallEngine:
         style = CallerStyle.from_settings(parameters.settings, voice)

@@ -90,7 +90,7 @@ class TwimlRunner:
     async def _verb(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
         tag = verb.tag
         if tag == "Say":
-            self._say(verb)
+            self.call.heard.append(spoken(verb))
         elif tag == "Gather":
             return await self._gather(verb, url)
         elif tag == "Redirect":
@@ -104,13 +104,10 @@ class TwimlRunner:
             self.call.errors.append(f"<{tag}> is not emulated; skipped")
         return NEXT
 
-    def _say(self, verb: ET.Element) -> None:
-        self.call.heard.append(spoken(verb))
-
     async def _gather(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
         for nested in verb:
             if nested.tag == "Say":
-                self._say(nested)
+                self.call.heard.append(spoken(nested))
             else:
                 self.call.errors.append(f"<{nested.tag}> is not allowed in <Gather>; skipped")
         answer = await self.services.gather(self.call, verb)
