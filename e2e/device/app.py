@@ -97,8 +97,7 @@ class Conversation:
             "results": list(self.results),
         }
         if self.error:
-            body["error"] = self.error
-            body["error_category"] = "system"
+            body.update(error=self.error, error_category="system")
         return body
 
 
