@@ -113,7 +113,7 @@ def refused(message: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-DATES = ("date_created", "date_updated", "start_time", "end_time")
+DATES = ("date_created", "start_time", "end_time")
 
 
 def call_json(call: Leg) -> dict[str, object]:

@@ -48,7 +48,6 @@ class Leg:
     direction: str  # "outbound-api" or "inbound"
     status: str = "queued"
     date_created: datetime = field(default_factory=now)
-    date_updated: datetime = field(default_factory=now)
     start_time: datetime | None = None
     end_time: datetime | None = None
     url: str | None = None
@@ -91,11 +90,6 @@ class Leg:
         if self.start_time is None:
             return 0
         return int((self.end_time - self.start_time).total_seconds())
-
-    def touch(self, status: str | None = None) -> None:
-        if status is not None:
-            self.status = status
-        self.date_updated = now()
 
 
 @dataclass

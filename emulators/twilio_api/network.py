@@ -126,7 +126,7 @@ class Network:
         call.behaviour = agent.behaviour
         self.notify(call, "initiated")
         await asyncio.sleep(0)
-        call.touch("ringing")
+        call.status = "ringing"
         self.notify(call, "ringing")
         outcome = await self._ring(call, agent.behaviour, agent.ring_seconds)
         if outcome in ("busy", "no-answer"):
@@ -134,7 +134,7 @@ class Network:
             return False
         call.behaviour = outcome
         call.start_time = now()
-        call.touch("in-progress")
+        call.status = "in-progress"
         self.notify(call, "answered")
         return True
 
@@ -204,7 +204,6 @@ class Network:
     def redirect(self, call: Leg, url: str | None, twiml: str | None) -> None:
         """REST update with Url/Twiml: the live leg leaves what it does and runs the new TwiML."""
         call.redirects.append(url or "(twiml)")
-        call.touch()
         self.board.leave(call)
         self._cancel(call)
         call.task = self.spawn(self._run(call, url, twiml))
@@ -215,7 +214,7 @@ class Network:
             return
         call.end_time = now()
         call.awaiting_answer = False
-        call.touch(status)
+        call.status = status
         self.board.leave(call)
         self._cancel(call)
         call.progress.set()
