@@ -39,7 +39,8 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     audio = argparse.ArgumentParser(add_help=False)
-    audio.add_argument("--audio-engine", default="", help="whisper or pocketsphinx (audio mode)")
+    engines = ("whisper", "pocketsphinx")
+    audio.add_argument("--audio-engine", default="", choices=engines, help="audio mode's ear")
     audio.add_argument("--voice", default="", help="the caller's voice in audio mode")
     audio.add_argument("--no-hints", action="store_true", help="recognize without the hints")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -278,6 +278,8 @@ def create_app(
         sid, from_, to = body.get("sid"), body.get("from"), body.get("to")
         if not all(isinstance(value, str) and value for value in (sid, from_, to)):
             return refused("sid, from and to are required strings")
+        if sid in board.calls:
+            return refused(f"{sid} is already a call", 409)
         call = board.register_inbound(sid, from_, to, status_callback=body.get("status_callback"))
         if body.get("url"):
             network.start_inbound(call, body["url"])

@@ -389,6 +389,8 @@ def test_admin_views_and_reset(emulator):
     emulator.set_agent(AGENT, "busy")
     assert [c["sid"] for c in emulator.calls()] == [caller]
     assert emulator.calls()[0]["direction"] == "inbound"
+    with pytest.raises(requests.HTTPError, match="409"):
+        emulator.dial_in(caller, CALLER, SUPPORT)  # one sid, one call
 
     emulator.reset()
 
