@@ -158,8 +158,3 @@ def run_level(bot: Bot, callers: int, seconds: float) -> tuple[dict[str, Any], l
         "turns_per_core_second": len(answered) / cpu if cpu else 0.0,
     }
     return figures, [turn for turn in turns if turn.error or not turn.expected]
-
-
-def warm_up(bot: Bot) -> list[Turn]:
-    """One untimed call: a fresh Rasa loads lazily what its first turns need."""
-    return run_call(bot, time.perf_counter() + 3600)

@@ -7,9 +7,8 @@ the benchmarks measure, this module formats and judges.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import numpy
 from tabulate import tabulate
@@ -55,20 +54,14 @@ def format_rate(per_second: float) -> str:
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """tabulate's plain table, the first column left-aligned and the others right;
-    every row must have as many cells as the header."""
-    for number, row in enumerate(rows, start=1):
-        if len(row) != len(header):
-            raise ValueError(f"row {number} has {len(row)} cells, the header {len(header)}")
+    """tabulate's plain table, the first column left-aligned and the others right."""
     aligned = ("left", *("right",) * (len(header) - 1))
     return tabulate(rows, header, colalign=aligned, disable_numparse=True)
 
 
-def print_table(
-    title: str, header: Sequence[str], rows: Sequence[Sequence[object]], file: TextIO | None = None
-) -> None:
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """``title``, then the table (:func:`format_table`), then a blank line."""
-    print(title, format_table(header, rows), "", sep="\n", file=file or sys.stdout, flush=True)
+    print(title, format_table(header, rows), "", sep="\n", flush=True)
 
 
 def _shown(value: float | None, show: Callable[[Any], str]) -> str:
@@ -136,12 +129,11 @@ def print_usage(report: Mapping[str, Any]) -> None:
     title = "Resident memory (largest after a level, and peak)"
     print_table(title, ["bot", "process", "RSS", "peak"], memory)
     training = report["training"]
-    rows = []
-    for name in ("project", "baseline"):
-        f = training[name]
-        rows.append(
-            [name, f["model"], "trained" if f["trained"] else "cached", f"{f['seconds']:.2f} s"]
-        )
+    rows = [
+        [name, f["model"], "trained" if f["trained"] else "cached", f"{f['seconds']:.2f} s"]
+        for name, f in training.items()
+        if name in ("project", "baseline")
+    ]
     if (scratch := training["project_from_scratch_seconds"]) is not None:
         rows.append(["project", "from scratch", "trained", f"{scratch:.0f} s"])
     print_table("Training", ["bot", "model", "", "time"], rows)

@@ -15,7 +15,6 @@ at the same time; each stack has its own ports, databases and logs.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -60,7 +59,7 @@ def both_stacks(
     folder, ports = workdir / "baseline", Ports.free()
     # The action server keeps its ticket outbox in an SQLite file of its own.
     urls = store_urls(folder, "baseline", "embedded")
-    env = isolated_environment(ports, auth_token=secrets.token_hex(16), stores=urls)
+    env = isolated_environment(ports, stores=urls)
     services = build_services(
         ports, folder / "logs", env, folder / "servicenow.sqlite3", baseline_model, bot=BASELINE
     )
@@ -71,7 +70,6 @@ def both_stacks(
         stack = started.enter_context(
             isolated_stack(
                 workdir / "project",
-                auth_token=secrets.token_hex(16),
                 name="bench",
                 stores=stores,
                 replicas=replicas,

@@ -55,7 +55,7 @@ class ServiceNowAdmin(_Admin):
 
 
 class TwilioAdmin(_Admin):
-    """The Twilio emulator: agents' phones, calls and conferences, the caller's leg."""
+    """The Twilio emulator: agents' phones, calls, the caller's leg."""
 
     def set_agent(
         self, number: str, behaviour: str, ring_seconds: float | None = None
@@ -76,14 +76,6 @@ class TwilioAdmin(_Admin):
 
     def call(self, sid: str) -> dict[str, Any]:
         return self._admin("GET", f"/calls/{sid}")
-
-    def conferences(self) -> list[dict[str, Any]]:
-        return self._admin("GET", "/conferences")
-
-    def conference(self, name: str) -> dict[str, Any] | None:
-        """The newest conference named ``name``, if any."""
-        named = [c for c in self.conferences() if c["friendly_name"] == name]
-        return named[-1] if named else None
 
     def dial_in(
         self, sid: str, from_: str, to: str, url: str | None = None, status_callback: str = ""

@@ -61,21 +61,16 @@ class Faults:
         """Set the fault a ``POST /_emulator/faults`` body asks for; ValueError if malformed."""
         if not isinstance(body, dict) or body.get("mode", "none") not in self.modes:
             raise ValueError(f"the body must be a JSON object; mode one of {', '.join(self.modes)}")
+        numbers = "delay_seconds, count and retry_after_seconds must be numbers >= 0"
         try:
             count = None if body.get("count") is None else int(body["count"])
-            fault = Fault(
-                body.get("mode", "none"),
-                float(body.get("delay_seconds", 5.0)),
-                count,
-                int(body.get("retry_after_seconds", 30)),
-            )
+            delay = float(body.get("delay_seconds", 5.0))
+            retry = int(body.get("retry_after_seconds", 30))
         except (TypeError, ValueError):
-            raise ValueError(
-                "delay_seconds, count and retry_after_seconds must be numbers"
-            ) from None
-        if fault.delay_seconds < 0 or (count or 0) < 0 or fault.retry_after_seconds < 0:
-            raise ValueError("delay_seconds, count and retry_after_seconds must be >= 0")
-        self.fault = fault if count != 0 else Fault()
+            raise ValueError(numbers) from None
+        if min(delay, count or 0, retry) < 0:
+            raise ValueError(numbers)
+        self.fault = Fault(body.get("mode", "none"), delay, count, retry) if count != 0 else Fault()
 
     def take(self) -> Fault | None:
         """The fault that applies to the current request, if any (uses up one count)."""
@@ -119,10 +114,6 @@ def add_common_routes(app: Sanic, faults: Faults, logger: logging.Logger, **heal
     @app.get("/_emulator/health")
     async def healthy(request: Request) -> HTTPResponse:
         return response.json({"status": "ok", **health})
-
-    @app.get("/_emulator/faults")
-    async def show_fault(request: Request) -> HTTPResponse:
-        return response.json(asdict(faults.fault))
 
     @app.post("/_emulator/faults")
     async def set_fault(request: Request) -> HTTPResponse:

@@ -18,13 +18,6 @@ from settings import StackSettings, load_environment
 AGENT_CHOICES = {"a": "accept", "d": "decline", "b": "busy", "n": "no-answer"}
 
 
-def show(turn: Turn) -> None:
-    for line in turn.says:
-        print(f"  assistant: {line}")
-    if turn.hung_up:
-        print("  (the assistant hung up)")
-
-
 def ask(prompt: str) -> str:
     try:
         return input(prompt).strip()
@@ -59,7 +52,10 @@ def main() -> None:
     print("Calling the help desk... (#1 presses 1, empty line = silence, /hangup ends)\n")
     turn = call.dial()
     while True:
-        show(turn)
+        for line in turn.says:
+            print(f"  assistant: {line}")
+        if turn.hung_up:
+            print("  (the assistant hung up)")
         if turn.conference and not turn.agent_joined:
             turn = on_hold(call, agents)
             continue

@@ -65,7 +65,7 @@ class TwilioCall:
         self.hung_up = False
         self.conference: str | None = None
         self.gather: dict[str, str] | None = None  # the <Gather> now listening, if any
-        self.transcript: list[tuple[str, str]] = []
+        self.heard: list[str] = []  # everything the assistant said, in order
         self.durations: list[float] = []  # seconds each of Twilio's webhook requests took
         self.seen = [0, 0, 0]  # what the emulator reported so far: lines, documents, requests
 
@@ -82,21 +82,16 @@ class TwilioCall:
         return self._act("listen")
 
     def say(self, words: str, confidence: float = 0.92) -> Turn:
-        self.transcript.append(("caller", words))
         return self._act("answer", {"SpeechResult": words, "Confidence": f"{confidence:.2f}"})
 
     def press(self, digits: str) -> Turn:
-        self.transcript.append(("caller", f"#{digits}"))
         return self._act("answer", {"Digits": digits})
 
     def silence(self) -> Turn:
-        self.transcript.append(("caller", "(silence)"))
         return self._act("answer", {})
 
     def wait_on_hold(self, timeout: float = 20.0) -> Turn:
         """Waits in the conference until an agent joins, the call is sent back, or it ends."""
-        if not self.conference:
-            raise RuntimeError("the call is not on hold in a conference")
         return self._act("hold", timeout=timeout)
 
     def take_redirect(self) -> Turn | None:
@@ -155,7 +150,7 @@ class TwilioCall:
         )
         self.durations.extend(body["request_seconds"])
         self.seen = list(body["seen"])
-        self.transcript.extend(("assistant", line) for line in turn.says)
+        self.heard.extend(turn.says)
         self.hung_up = turn.hung_up
         self.conference = turn.conference
         self.gather = turn.gather

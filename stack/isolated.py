@@ -30,7 +30,6 @@ AGENTS = ("+15555550142", "+15555550143")
 class IsolatedStack:
     ports: Ports
     services: list[Service]
-    auth_token: str
     tracker_store_url: str
     workdir: Path
     killed: set[str] = field(default_factory=set)
@@ -132,8 +131,6 @@ def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
     stacks apart. Either way the console's databases and the event broker's are
     files in ``workdir``, never the developer's under var/.
     """
-    if stores not in ("embedded", "postgres"):
-        raise ValueError(f"stores must be embedded or postgres, got {stores!r}")
     embedded = stores == "embedded"
     sqlite = f"sqlite:///{workdir / 'tracker.sqlite3'}"
     return {
@@ -161,12 +158,13 @@ def _drop_postgres_database(url: str) -> None:
 def isolated_environment(
     ports: Ports,
     *,
-    auth_token: str,
+    auth_token: str = "",
     stores: dict[str, str],
     overrides: Mapping[str, str] | None = None,
     base: Mapping[str, str] = os.environ,
 ) -> dict[str, str]:
-    """Everything points at these ports and stores, whatever ``base`` says."""
+    """Everything points at these ports and stores, whatever ``base`` says; webhooks are
+    signed with ``auth_token`` (a random one by default)."""
     # A developer's real ServiceNow or Twilio in ``base`` is never what a test stack talks to.
     local = {**base, "SNOW_HOST": "", "SNOW_INSTANCE": "", "TWILIO_API_BASE_URL": ""}
     return {
@@ -176,7 +174,7 @@ def isolated_environment(
         "SNOW_USE_SSL": "false",
         "SNOW_TIMEOUT_SECONDS": "2",
         "TWILIO_ACCOUNT_SID": "",
-        "TWILIO_AUTH_TOKEN": auth_token,
+        "TWILIO_AUTH_TOKEN": auth_token or secrets.token_hex(16),
         "TWILIO_VALIDATE_SIGNATURE": "true",
         "TWILIO_EMULATOR_AGENT_BEHAVIOUR": "accept",
         "TWILIO_EMULATOR_RING_SECONDS": "0.2",
@@ -193,7 +191,7 @@ def isolated_environment(
 def start_isolated(
     workdir: Path,
     *,
-    auth_token: str,
+    auth_token: str = "",
     name: str,
     stores: str = "embedded",
     replicas: int = 1,
@@ -216,7 +214,7 @@ def start_isolated(
     services = build_services(
         ports, workdir / "logs", env, workdir / "servicenow.sqlite3", model, replicas=replicas
     )
-    stack = IsolatedStack(ports, [], auth_token, urls["TRACKER_STORE_URL"], workdir)
+    stack = IsolatedStack(ports, [], urls["TRACKER_STORE_URL"], workdir)
     try:
         for service in services:  # all at once: Rasa's model load is the long part
             stack.services.append(service.start())

@@ -37,17 +37,6 @@ class Ports:
     console: int = 8070
 
     @classmethod
-    def from_settings(cls, stack: StackSettings) -> Ports:
-        return cls(
-            stack.rasa_port,
-            stack.action_port,
-            stack.duckling_port,
-            stack.servicenow_port,
-            stack.twilio_port,
-            console_port(),
-        )
-
-    @classmethod
     def free(cls) -> Ports:
         """Ports nothing listens on right now (the isolated stacks')."""
         return cls(*(free_port() for _ in dataclasses.fields(cls)))
@@ -181,7 +170,14 @@ def up(timeout: float = 300.0) -> list[Service]:
 
     load_environment()
     stack = StackSettings.from_env()
-    ports = Ports.from_settings(stack)
+    ports = Ports(
+        stack.rasa_port,
+        stack.action_port,
+        stack.duckling_port,
+        stack.servicenow_port,
+        stack.twilio_port,
+        console_port(),
+    )
     if STATE_FILE.exists():
         raise SystemExit("the stack is already up (var/stack.json exists): run `make down` first")
     if busy := [p for p in dataclasses.astuple(ports) if port_in_use(p)]:

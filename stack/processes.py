@@ -72,9 +72,10 @@ class Service:
         return urlsplit(self.health_url).port
 
     def start(self) -> Service:
-        """Spawn the process with its output in ``log_path``."""
+        """Spawn the process with its output in ``log_path`` (moved to ``.1`` first at 20 MB)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        rotate(self.log_path)
+        if self.log_path.exists() and self.log_path.stat().st_size >= 20_000_000:
+            RotatingFileHandler(self.log_path, backupCount=3, delay=True).doRollover()
         environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **self.env}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own command lines
@@ -112,12 +113,6 @@ class Service:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
-
-
-def rotate(log: Path, keep: int = 3, max_bytes: int = 20_000_000) -> None:
-    """Keeps a log under ``max_bytes`` by moving it to ``.1`` (``.2`` ...) before a start."""
-    if log.exists() and log.stat().st_size >= max_bytes:
-        RotatingFileHandler(log, backupCount=keep, delay=True).doRollover()
 
 
 def terminate_group(pid: int, timeout: float = 10.0) -> None:

@@ -14,7 +14,7 @@ reports back. This reads that report. It is a measurement: the exit status is 0
 whenever the suite could be played, however many calls fail
 (``--require-passes N`` makes fewer than N passes exit 1, as CI does); 2 when
 the audio parts are missing or bst reported nothing. The report is also written
-as JSON (``--json``, default var/e2e/audio-report.json).
+as JSON, to var/e2e/audio-report.json.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from settings import PROJECT_ROOT
 
 E2E_DIR = PROJECT_ROOT / "e2e"
 BST = E2E_DIR / "node_modules" / ".bin" / "bst"
-DEFAULT_JSON = RUN_DIR / "audio-report.json"
+REPORT = RUN_DIR / "audio-report.json"
 
 
 def outcomes_from(report: Any) -> list[CallOutcome]:
@@ -81,7 +81,6 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str
     help_ = "flite:NAME (kal16, slt, rms, awb, kal) or espeak-ng:NAME (E2E_AUDIO_VOICE)"
     add("--voice", default=os.environ.get("E2E_AUDIO_VOICE", DEFAULT_VOICE), help=help_)
     add("--no-hints", action="store_true", help="recognize without the <Gather> hints")
-    add("--json", type=Path, default=DEFAULT_JSON, help="where to write the report")
     add("--verbose", "-v", action="store_true", help="print every failed call")
     help_ = "exit 1 when fewer than N calls pass (CI's floor; default: a measurement only)"
     add("--require-passes", type=int, default=0, metavar="N", help=help_)
@@ -129,8 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"\n{mode}: {total.passed}/{total.calls} calls passed ({percent(total.pass_rate)}),"
         f" WER {percent(total.tally.rate)}; {seconds}s in all, starting the stack included"
     )
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(
         json.dumps(
             {
                 "engine": args.engine,
@@ -145,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             indent=2,
         )
     )
-    print(f"report: {args.json}")
+    print(f"report: {REPORT}")
     if total.passed < args.require_passes:
         print(
             f"e2e-audio: {total.passed} calls passed,"

@@ -133,11 +133,7 @@ class HeardCall(TwilioCall):
 
     def say(self, words: str, confidence: float = 0.92) -> Turn:
         heard, heard_confidence = self.transcribe(words, (self.gather or {}).get("hints", ""))
-        entry = len(self.transcript)
-        turn = super().say(heard, heard_confidence) if heard.strip() else super().silence()
-        shown = f"{heard!r} ({heard_confidence:.2f})" if heard.strip() else "nothing"
-        self.transcript[entry] = ("caller", f"{words} [heard {shown}]")
-        return turn
+        return super().say(heard, heard_confidence) if heard.strip() else super().silence()
 
 
 class HeardEngine(CallEngine):
@@ -164,11 +160,11 @@ def heard_factory(
     use_hints: bool = True,
 ) -> Callable[[CallParameters], CallEngine]:
     """The offline device's calls in audio mode: one recognizer, one ear per call."""
-    from e2e.audio.recognizer import make_recognizer
+    from e2e.audio.recognizer import ENGINES
 
     voice = voice or DEFAULT_VOICE
     check_voice(voice)
-    ear = PhoneEar(make_recognizer(engine), voice, use_hints)
+    ear = PhoneEar(ENGINES[engine](), voice, use_hints)
 
     def make(parameters: CallParameters) -> CallEngine:
         style = CallerStyle.from_settings(parameters.settings, voice)

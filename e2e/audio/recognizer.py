@@ -132,13 +132,3 @@ def _unit(value: float) -> float:
 
 
 ENGINES = {"whisper": WhisperRecognizer, "pocketsphinx": SphinxRecognizer}
-
-
-def make_recognizer(engine: str) -> Recognizer:
-    try:
-        factory = ENGINES[engine]
-    except KeyError:
-        raise RecognizerError(
-            f"unknown recognizer {engine!r}: one of {', '.join(ENGINES)}"
-        ) from None
-    return factory()

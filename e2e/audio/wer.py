@@ -16,7 +16,6 @@ when the recognizer adds words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -65,15 +64,10 @@ def normalize(text: str) -> list[str]:
     return text.split()
 
 
-def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
-    """Substitutions + deletions + insertions that turn ``reference`` into ``hypothesis``."""
-    return Levenshtein.distance(reference, hypothesis)
-
-
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     """(word errors, reference words) after normalizing both texts."""
-    ref, hyp = normalize(reference), normalize(hypothesis)
-    return edit_distance(ref, hyp), len(ref)
+    ref = normalize(reference)
+    return Levenshtein.distance(ref, normalize(hypothesis)), len(ref)
 
 
 def wer(reference: str, hypothesis: str) -> float:
@@ -101,10 +95,3 @@ class Tally:
     @property
     def rate(self) -> float | None:
         return self.errors / self.words if self.words else None
-
-    @classmethod
-    def of(cls, pairs: Iterable[tuple[str, str]]) -> Tally:
-        tally = cls()
-        for reference, hypothesis in pairs:
-            tally.add(reference, hypothesis)
-        return tally

@@ -39,19 +39,18 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     audio = argparse.ArgumentParser(add_help=False)
-    audio.add_argument("--audio-engine", default="", help="whisper or pocketsphinx (audio mode)")
+    engines = ("whisper", "pocketsphinx")
+    audio.add_argument("--audio-engine", default="", choices=engines, help="audio mode's ear")
     audio.add_argument("--voice", default="", help="the caller's voice in audio mode")
     audio.add_argument("--no-hints", action="store_true", help="recognize without the hints")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", parents=[audio])
-    serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8095)
     serve.add_argument("--voice-url", default=f"http://127.0.0.1:{stack.rasa_port}")
     serve.add_argument("--servicenow-url", default=f"http://127.0.0.1:{stack.servicenow_port}")
     serve.add_argument("--twilio-url", default=f"http://127.0.0.1:{stack.twilio_port}")
     serve.add_argument("--reports-dir", type=Path, default=None)
     run = commands.add_parser("run", parents=[audio])
-    run.add_argument("--port", type=int, default=0, help="device port (default: a free one)")
     run.add_argument("--cwd", type=Path, default=None, help="run COMMAND in this folder")
     run.add_argument("rest", nargs=argparse.REMAINDER)
     return parser.parse_args(argv)
@@ -73,10 +72,10 @@ def serve(args: argparse.Namespace) -> None:
             return CallEngine(call, Switchboard(emulators))
 
     logging.getLogger("e2e.device").info(
-        "offline virtual device on http://%s:%d -> %s", args.host, args.port, args.voice_url
+        "offline virtual device on http://127.0.0.1:%d -> %s", args.port, args.voice_url
     )
     app = create_app(factory, args.reports_dir)
-    app.run(host=args.host, port=args.port, access_log=False, motd=False, workers=1)
+    app.run(host="127.0.0.1", port=args.port, access_log=False, motd=False, workers=1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ["--audio-engine", args.audio_engine, "--voice", args.voice] if args.audio_engine else []
     )
     audio += ["--no-hints"] if args.no_hints else []
-    return run_with_device(command, args.cwd, audio, args.port)
+    return run_with_device(command, args.cwd, audio)
 
 
 if __name__ == "__main__":

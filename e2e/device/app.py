@@ -97,8 +97,7 @@ class Conversation:
             "results": list(self.results),
         }
         if self.error:
-            body["error"] = self.error
-            body["error_category"] = "system"
+            body.update(error=self.error, error_category="system")
         return body
 
 
@@ -182,13 +181,6 @@ class Device:
         conversation.status = "ERROR" if conversation.error else "COMPLETED"
         conversation.changed.set()
 
-    def start_call(
-        self, conversation: Conversation, steps: list[Step], parameters: CallParameters
-    ) -> None:
-        task = asyncio.create_task(self.run_call(conversation, steps, parameters))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
     def store_report(self, payload: Any) -> None:
         """The run's results as bst posts them, kept for the developer (and the audio report)."""
         if self.reports_dir is not None:
@@ -222,7 +214,9 @@ def create_app(
         except (BadRequest, ValueError) as error:
             return bad_request(error)
         conversation = device.new_conversation()
-        device.start_call(conversation, steps, parameters)
+        task = asyncio.create_task(device.run_call(conversation, steps, parameters))
+        device.tasks.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(device.tasks.discard)
         return response.json({"conversation_id": conversation.uuid})
 
     @app.get("/conversation")

@@ -8,7 +8,7 @@ caller and listens the way the device does:
 
 - ``$DIAL`` places the call; ``$1``, ``$42`` press keys; an empty utterance or
   ``$PAUSE`` is silence until the ``<Gather>`` times out; ``$PAUSE n`` keeps
-  quiet for n seconds; ``<speak>...</speak>`` is said as its text.
+  quiet for n seconds.
 - What a step hears is everything the assistant says after the utterance until
   it stops talking and listens (Bespoken's end-of-speech detection). With
   ``finishOnPhrase`` the caller keeps listening (staying silent, so the
@@ -148,7 +148,8 @@ class CallEngine:
     ) -> list[StepResult]:
         call_settings = dict(call_settings or {})
         results: list[StepResult] = []
-        if call_settings.get(CALLER_NUMBER) and not self.dialled:
+        emit = on_result or (lambda result: None)
+        if call_settings.get(CALLER_NUMBER):
             # Offline only: the number the call comes from, for caller-ID tests.
             self.call.caller = str(call_settings[CALLER_NUMBER])
         try:
@@ -160,15 +161,12 @@ class CallEngine:
                 if result is None:
                     break
                 results.append(result)
-                if on_result:
-                    on_result(result)
+                emit(result)
                 if result.error:
                     break
         except SwitchError as error:
-            result = StepResult(message="", transcript="", error=str(error))
-            results.append(result)
-            if on_result:
-                on_result(result)
+            results.append(StepResult(message="", transcript="", error=str(error)))
+            emit(results[-1])
         finally:
             self.finish()
         return results
@@ -288,10 +286,7 @@ class CallEngine:
             size = max(0, int(self._gather_number("numDigits", 0))) or len(digits)
             chunk, digits = digits[:size], digits[size:]
             turn = self._turn(self.call.press(chunk))
-            merged.says.extend(turn.says)
-            merged.twiml.extend(turn.twiml)
-            merged.gather = turn.gather
-            merged.hung_up = turn.hung_up
+            merged.says.extend(turn.says)  # all that is heard; the rest is last_turn's
             if turn.hung_up:
                 break
         return merged

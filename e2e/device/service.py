@@ -18,7 +18,6 @@ from stack.processes import Service, free_port, python_module
 
 PLACEHOLDER_TOKEN = "twilio-offline-device"  # noqa: S105 - selects the IVR device, grants nothing
 PLACEHOLDER_NUMBER = "+15555550199"
-AUTH_TOKEN = "e2e-offline-token"  # noqa: S105 - signs loopback webhooks only
 RUN_DIR = PROJECT_ROOT / "var" / "e2e"
 RESULTS_FILE = RUN_DIR / "bst-test-results.json"
 # Variables that would send the CLI to Bespoken's cloud or through a proxy.
@@ -64,16 +63,13 @@ def command_environment(device_url: str, base: Mapping[str, str] = os.environ) -
 
 
 def run_with_device(
-    command: Sequence[str],
-    cwd: Path | None = None,
-    device_options: Sequence[str] = (),
-    port: int = 0,
+    command: Sequence[str], cwd: Path | None = None, device_options: Sequence[str] = ()
 ) -> int:
     """Starts the stack and the device, runs ``command``, stops them; the command's status."""
     (RUN_DIR / "servicenow.sqlite3").unlink(missing_ok=True)
     RESULTS_FILE.unlink(missing_ok=True)
-    port = port or free_port()
-    with isolated_stack(RUN_DIR, auth_token=AUTH_TOKEN, name="e2e") as stack:
+    port = free_port()
+    with isolated_stack(RUN_DIR, name="e2e") as stack:
         device = device_service(port, stack, device_options).start()
         try:
             device.wait_healthy(timeout=60)

@@ -1,9 +1,9 @@
 """What one step of a Bespoken test says, and how long the caller then listens.
 
-Utterances: ``$DIAL``, key presses (``$1``), ``$PAUSE [n]``, SSML said as its
-text, an audio URL (not playable offline), or words. Listening: until a
-``finishOnPhrase`` is heard, for ``listeningTimeout`` seconds, or until the
-assistant stops talking; a ``repeatOnPhrase`` makes the caller say it again.
+Utterances: ``$DIAL``, key presses (``$1``), ``$PAUSE [n]``, an audio URL (not
+playable offline), or words (SSML is not read: no test file needs it). Listening:
+until a ``finishOnPhrase`` is heard, for ``listeningTimeout`` seconds, or until
+the assistant stops talking; a ``repeatOnPhrase`` makes the caller say it again.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,6 @@ class StepError(RuntimeError):
 
 _KEYS = re.compile(r"^\$([0-9*#]+)$")
 _PAUSE = re.compile(r"^\$PAUSE(?:\s+(\d+(?:\.\d+)?))?$", re.IGNORECASE)
-_SSML = re.compile(r"^\s*<speak\b.*</speak>\s*$", re.IGNORECASE | re.DOTALL)
 _AUDIO = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _WORD = re.compile(r"[\w']+")
 
@@ -51,22 +49,11 @@ class Utterance:
             return cls("silence")
         if _AUDIO.match(text):
             return cls("audio", text)
-        if _SSML.match(text):
-            return cls("speech", _ssml_text(text))
         return cls("speech", text)
 
     @property
     def repeatable(self) -> bool:
         return self.kind in ("speech", "keys")
-
-
-def _ssml_text(ssml: str) -> str:
-    try:
-        root = ET.fromstring(ssml)  # noqa: S314 - the test file's own SSML
-        text = "".join(root.itertext())
-    except ET.ParseError:
-        text = re.sub(r"<[^>]+>", " ", ssml)
-    return " ".join(text.split())
 
 
 def phrases(value: Any) -> tuple[str, ...]:

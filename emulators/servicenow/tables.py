@@ -48,18 +48,14 @@ JOURNALS = {"work_notes": "Work notes", "comments": "Additional comments"}  # on
 DISPLAY_FIELD = {"incident": "number", "sys_user": "name"}
 FIRST_INCIDENT_NUMBER = 10001
 _SYS_ID = re.compile(r"^[0-9a-f]{32}$")
-_TERM = re.compile(r"([a-z_]+)(ISNOTEMPTY|ISEMPTY|STARTSWITH|ENDSWITH|NOT LIKE|LIKE|IN|!=|=)(.*)")
+_TERM = re.compile(r"([a-z_]+)(STARTSWITH|ENDSWITH|LIKE|IN|=)(.*)")
 _LIKE = r" ESCAPE '\'"
 # operator -> SQL over column {c}; SQLite's LIKE ignores ASCII letter case already
 OPERATORS = {
-    "ISNOTEMPTY": "{c} != ''",
-    "ISEMPTY": "{c} = ''",
     "STARTSWITH": "{c} LIKE ? || '%'" + _LIKE,
     "ENDSWITH": "{c} LIKE '%' || ?" + _LIKE,
-    "NOT LIKE": "{c} NOT LIKE '%' || ? || '%'" + _LIKE,
     "LIKE": "{c} LIKE '%' || ? || '%'" + _LIKE,
     "IN": "{c} COLLATE NOCASE IN ({marks})",
-    "!=": "{c} != ? COLLATE NOCASE",
     "=": "{c} = ? COLLATE NOCASE",
 }
 
@@ -76,10 +72,10 @@ def _condition(table: str, term: str) -> tuple[str, list[str]] | None:
     field, operator, value = match.groups()
     if operator == "IN":
         values = [item.strip() for item in value.split(",")]
-    elif "LIKE" in operator or operator.endswith("WITH"):
-        values = [re.sub(r"([\\%_])", r"\\\1", value)]
+    elif operator == "=":
+        values = [value]
     else:
-        values = [value] if "?" in OPERATORS[operator] else []
+        values = [re.sub(r"([\\%_])", r"\\\1", value)]
     sql = OPERATORS[operator].format(c=field, marks=", ".join("?" * len(values)))
     return sql, values
 

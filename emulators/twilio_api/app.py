@@ -8,9 +8,9 @@ JSON ``{"code", "message", "more_info", "status"}``. Faults hit the REST API
 only: ``unauthorized`` (401, 20003), ``server_error`` (500, 20500), ``slow``
 (wait ``delay_seconds``, then answer).
 
-``/_emulator`` admin routes need no auth: health, faults, reset; ``GET calls``,
-``calls/{sid}`` and ``conferences`` (with what only the emulator knows: what a
-phone heard, keys pressed, redirects, callbacks sent); ``POST agents`` (how the
+``/_emulator`` admin routes need no auth: health, faults, reset; ``GET calls``
+and ``calls/{sid}`` (with what only the emulator knows: what a phone heard, keys
+pressed, redirects, its conference, callbacks sent); ``POST agents`` (how the
 phone at ``number``, ``*`` for every other, answers: accept, decline, silent,
 busy, no-answer or manual); ``POST calls/{sid}/answer`` decides for a ringing
 ``manual`` phone, ``calls/{sid}/hangup`` hangs up. A caller dials in with
@@ -45,7 +45,7 @@ from sanic.response import HTTPResponse
 
 from emulators.common import Fault, Faults, add_common_routes, credentials_match, wait_until
 
-from .calls import AgentSetting, Conference, Exchange, Leg
+from .calls import AgentSetting, Exchange, Leg
 from .network import API_VERSION, Network
 
 logger = logging.getLogger("emulators.twilio_api")
@@ -56,9 +56,9 @@ MODES = ("none", "unauthorized", "server_error", "slow")
 BEHAVIOURS = ("accept", "decline", "silent", "busy", "no-answer", "manual")
 _ADDRESS = re.compile(r"^(\+?[0-9]{3,15}|client:[A-Za-z0-9_.\-]+|sip:\S+)$")
 # What the admin views add to a call's REST JSON.
-ADMIN_FIELDS = ("behaviour", "awaiting_answer", "heard", "digits", "documents", "conference",
-                "conferences_joined", "redirects", "listening", "status_callback",
-                "status_callback_events", "callbacks", "errors", "timeout")  # fmt: skip
+ADMIN_FIELDS = ("awaiting_answer", "heard", "digits", "documents", "conference",
+                "conferences_joined", "redirects", "status_callback", "status_callback_events",
+                "callbacks", "errors", "timeout")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def refused(message: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-DATES = ("date_created", "date_updated", "start_time", "end_time")
+DATES = ("date_created", "start_time", "end_time")
 
 
 def call_json(call: Leg) -> dict[str, object]:
@@ -138,11 +138,6 @@ def call_json(call: Leg) -> dict[str, object]:
 
 def admin_call(call: Leg) -> dict[str, object]:
     return {**call_json(call), **{name: getattr(call, name) for name in ADMIN_FIELDS}}
-
-
-def admin_conference(c: Conference) -> dict[str, object]:
-    return {"sid": c.sid, "friendly_name": c.friendly_name, "status": c.status,
-            "participants": [*c.participants]}  # fmt: skip
 
 
 def _url(form: Mapping[str, str], name: str) -> str | None:
@@ -228,7 +223,6 @@ def create_app(
             to,
             from_,
             url=url,
-            method=(form.get("Method") or "POST").upper(),
             twiml=twiml,
             status_callback=callback,
             status_callback_events=tuple(dict.fromkeys(events)) or ("completed",),
@@ -251,7 +245,7 @@ def create_app(
             return error(400, 21201, "Url or Twiml is required (the emulator only moves calls)")
         if call.status != "in-progress":
             return error(400, 21220, "Call is not in-progress. Cannot redirect.")
-        network.redirect(call, url, (request.form.get("Method") or "POST").upper(), twiml)
+        network.redirect(call, url, twiml)
         return response.json(call_json(call))
 
     # -- admin -----------------------------------------------------------------------
@@ -263,7 +257,7 @@ def create_app(
         return call
 
     def agent_joined(call: Leg) -> bool:
-        conference = board.active_conference(call.conference) if call.conference else None
+        conference = board.conferences.get(call.conference or "")
         return (
             conference is not None
             and conference.status == "in-progress"
@@ -278,21 +272,14 @@ def create_app(
     async def one_call(request: Request, sid: str) -> HTTPResponse:
         return response.json(admin_call(leg(sid)))
 
-    @app.get("/_emulator/conferences")
-    async def conferences(request: Request) -> HTTPResponse:
-        return response.json([admin_conference(c) for c in board.conferences.values()])
-
     @app.post("/_emulator/calls")
     async def dial_in(request: Request) -> HTTPResponse:
         body = request.json or {}
         sid, from_, to = body.get("sid"), body.get("from"), body.get("to")
         if not all(isinstance(value, str) and value for value in (sid, from_, to)):
             return refused("sid, from and to are required strings")
-        existing = board.calls.get(sid)
-        if existing is not None:
-            if existing.direction != "inbound":
-                return refused(f"{sid} is an outbound leg", 409)
-            return response.json(admin_call(existing))
+        if sid in board.calls:
+            return refused(f"{sid} is already a call", 409)
         call = board.register_inbound(sid, from_, to, status_callback=body.get("status_callback"))
         if body.get("url"):
             network.start_inbound(call, body["url"])
@@ -357,7 +344,8 @@ def create_app(
             return refused(f"behaviour must be one of {', '.join(BEHAVIOURS[:-1])}")
         if not call.awaiting_answer:
             return refused(f"{sid} is not ringing a manual phone", 409)
-        network.answer(call, behaviour)
+        call.decision = behaviour
+        call.decided.set()
         return response.json(admin_call(call))
 
     @app.post("/_emulator/agents")

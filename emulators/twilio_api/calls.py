@@ -5,7 +5,8 @@ sends callbacks; this module says what a leg, a conference and a participant
 look like and what joining and leaving a conference does. A conference starts
 (``init`` -> ``in-progress``) when a participant with ``startConferenceOnEnter``
 joins and ends when a participant with ``endConferenceOnExit`` leaves or the
-last one goes; names are reusable once a conference has ended.
+last one goes; only live conferences are kept, so a name is reusable once its
+conference has ended.
 """
 
 from __future__ import annotations
@@ -47,11 +48,9 @@ class Leg:
     direction: str  # "outbound-api" or "inbound"
     status: str = "queued"
     date_created: datetime = field(default_factory=now)
-    date_updated: datetime = field(default_factory=now)
     start_time: datetime | None = None
     end_time: datetime | None = None
     url: str | None = None
-    method: str = "POST"
     twiml: str | None = None
     status_callback: str | None = None
     status_callback_events: tuple[str, ...] = ("completed",)
@@ -68,7 +67,7 @@ class Leg:
     replies: list[str] = field(default_factory=list)  # every TwiML document fetched, as is
     request_seconds: list[float] = field(default_factory=list)  # how long each webhook took
     server_seconds: list[float | None] = field(default_factory=list)  # ... by its Server-Timing
-    last_answer: tuple[str, str, dict[str, str]] | None = None  # the last <Gather> answer sent
+    last_answer: tuple[str, dict[str, str]] | None = None  # the last <Gather> answer sent
     listening: dict[str, str] | None = None  # the <Gather> a driven leg waits at
     inputs: asyncio.Queue = field(default_factory=asyncio.Queue)  # the caller's answers
     progress: asyncio.Event = field(default_factory=asyncio.Event)  # the driver may look again
@@ -92,24 +91,15 @@ class Leg:
             return 0
         return int((self.end_time - self.start_time).total_seconds())
 
-    def touch(self, status: str | None = None) -> None:
-        if status is not None:
-            self.status = status
-        self.date_updated = now()
-
 
 @dataclass
 class Participant:
-    call_sid: str
-    start_conference_on_enter: bool
     end_conference_on_exit: bool
     gone: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass
 class Conference:
-    sid: str
-    account_sid: str
     friendly_name: str
     status: str = "init"
     participants: dict[str, Participant] = field(default_factory=dict)
@@ -122,7 +112,7 @@ class Exchange:
         self.account_sid = account_sid
         self.default_agent = self.initial_agent = default_agent
         self.calls: dict[str, Leg] = {}
-        self.conferences: dict[str, Conference] = {}
+        self.conferences: dict[str, Conference] = {}  # the live ones, by name
         self.agents: dict[str, AgentSetting] = {}
 
     def reset(self) -> None:
@@ -146,16 +136,7 @@ class Exchange:
         self.calls[sid] = call
         return call
 
-    def agent_for(self, number: str) -> AgentSetting:
-        return self.agents.get(number, self.default_agent)
-
     # -- conferences ---------------------------------------------------------
-
-    def active_conference(self, friendly_name: str) -> Conference | None:
-        for conference in self.conferences.values():
-            if conference.friendly_name == friendly_name and conference.status != "completed":
-                return conference
-        return None
 
     def join(
         self, friendly_name: str, call: Leg, *, start_on_enter: bool, end_on_exit: bool
@@ -163,11 +144,8 @@ class Exchange:
         """Put ``call`` into the live conference ``friendly_name`` (created when needed)."""
         if call.conference is not None:
             self.leave(call)
-        conference = self.active_conference(friendly_name)
-        if conference is None:
-            conference = Conference(new_sid("CF"), self.account_sid, friendly_name)
-            self.conferences[conference.sid] = conference
-        participant = Participant(call.sid, start_on_enter, end_on_exit)
+        conference = self.conferences.setdefault(friendly_name, Conference(friendly_name))
+        participant = Participant(end_on_exit)
         conference.participants[call.sid] = participant
         if start_on_enter and conference.status == "init":
             conference.status = "in-progress"
@@ -178,7 +156,7 @@ class Exchange:
     def leave(self, call: Leg) -> None:
         """Take ``call`` out of its conference (which may end with it)."""
         name, call.conference = call.conference, None
-        conference = self.active_conference(name) if name else None
+        conference = self.conferences.get(name or "")
         if conference is None or call.sid not in conference.participants:
             return
         participant = conference.participants.pop(call.sid)
@@ -194,4 +172,4 @@ class Exchange:
             if call is not None and call.conference == conference.friendly_name:
                 call.conference = None
         conference.participants.clear()
-        conference.status = "completed"
+        del self.conferences[conference.friendly_name]

@@ -10,10 +10,10 @@ ring until someone answers through ``/_emulator/calls/{sid}/answer`` or the
 the same way, but at each ``<Gather>`` it waits for its driver's answer
 (``emulators.twilio_call``, through ``/_emulator/calls/{sid}/caller``).
 
-Requests to the application carry ``X-Twilio-Signature``, twilio's own
-``RequestValidator.compute_signature`` over the URL and, for POST, the form
-parameters (a GET signs its URL with the parameters in the query). Twilio gives
-up on a webhook after 15 seconds, and so does this network.
+Requests to the application are POSTs (the product asks for POST everywhere,
+so ``method`` and ``Method`` are not read) carrying ``X-Twilio-Signature``,
+twilio's own ``RequestValidator.compute_signature`` over the URL and the form
+parameters. Twilio gives up on a webhook after 15 seconds, and so does this network.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Coroutine
 from email.utils import format_datetime
 from typing import Any, NamedTuple
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from twilio.request_validator import RequestValidator
@@ -70,29 +70,25 @@ class Network:
         self.tasks: set[asyncio.Task] = set()
         self.session: aiohttp.ClientSession | None = None
 
-    async def send(self, url: str, method: str, params: dict[str, str]) -> WebhookReply:
-        """POST (or GET) ``params`` to ``url``, signed; WebhookError unless 2xx."""
+    async def send(self, url: str, params: dict[str, str]) -> WebhookReply:
+        """POST ``params`` to ``url``, signed; WebhookError unless 2xx."""
         if self.session is None:
             timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
             self.session = aiohttp.ClientSession(timeout=timeout)
-        body: dict[str, str] | None = params
-        if method.upper() == "GET":
-            url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params)}"
-            body = None
-        headers = {"X-Twilio-Signature": self.validator.compute_signature(url, body or {})}
+        headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
         where = "".join(urlsplit(url)[1:3])  # for logs: no query string, it may carry data
         started = time.monotonic()
         try:
-            async with self.session.request(
-                method.upper(), URL(url, encoded=True), data=body, headers=headers
+            async with self.session.post(
+                URL(url, encoded=True), data=params, headers=headers
             ) as reply:  # encoded: sent exactly as signed (yarl would requote "%3A" to ":")
                 status, text = reply.status, await reply.text()
                 spent = server_seconds(reply.headers.get("Server-Timing"))
         except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
-            logger.info("webhook %s %s failed: %s", method, where, type(problem).__name__)
+            logger.info("webhook %s failed: %s", where, type(problem).__name__)
             raise WebhookError(f"{type(problem).__name__} requesting {where}") from None
         elapsed = (time.monotonic() - started) * 1000
-        logger.info("webhook %s %s -> %s (%.0f ms)", method, where, status, elapsed)
+        logger.info("webhook %s -> %s (%.0f ms)", where, status, elapsed)
         if not 200 <= status < 300:
             raise WebhookError(f"HTTP {status} from {where}")
         return WebhookReply(status, text, spent)
@@ -122,15 +118,15 @@ class Network:
 
     def dial(self, call: Leg) -> None:
         """Start ringing a newly created outbound leg."""
-        call.task = self.spawn(self._run(call, call.url, call.method, call.twiml, ring=True))
+        call.task = self.spawn(self._run(call, call.url, call.twiml, ring=True))
 
     async def _answered(self, call: Leg) -> bool:
         """Ring an outbound leg: True once answered; busy or no answer ends it."""
-        agent = self.board.agent_for(call.to)
+        agent = self.board.agents.get(call.to, self.board.default_agent)
         call.behaviour = agent.behaviour
         self.notify(call, "initiated")
         await asyncio.sleep(0)
-        call.touch("ringing")
+        call.status = "ringing"
         self.notify(call, "ringing")
         outcome = await self._ring(call, agent.behaviour, agent.ring_seconds)
         if outcome in ("busy", "no-answer"):
@@ -138,7 +134,7 @@ class Network:
             return False
         call.behaviour = outcome
         call.start_time = now()
-        call.touch("in-progress")
+        call.status = "in-progress"
         self.notify(call, "answered")
         return True
 
@@ -146,7 +142,6 @@ class Network:
         self,
         call: Leg,
         url: str | None,
-        method: str,
         twiml: str | None,
         extra: dict[str, str] | None = None,
         ring: bool = False,
@@ -159,7 +154,7 @@ class Network:
             if twiml is not None:
                 await TwimlRunner(call, self).run(twiml, None)
             elif url is not None:
-                document = await self.fetch(call, url, method, extra or {})
+                document = await self.fetch(call, url, extra or {})
                 if document is not None:
                     await TwimlRunner(call, self).run(document, url)
             self.finish(call, "completed")
@@ -183,41 +178,35 @@ class Network:
         await asyncio.sleep(min(ring_seconds, call.timeout))
         return behaviour if ring_seconds <= call.timeout else "no-answer"
 
-    def answer(self, call: Leg, behaviour: str) -> None:
-        """A person picks up (or rejects) a ``manual`` phone that is ringing."""
-        call.decision = behaviour
-        call.decided.set()
-
     def start_inbound(self, call: Leg, url: str) -> None:
         """A caller dials in: the application's first webhook, then its TwiML."""
-        call.task = self.spawn(self._run(call, url, "POST", None, {"CallStatus": "ringing"}))
+        call.task = self.spawn(self._run(call, url, None, {"CallStatus": "ringing"}))
 
     def retry(self, call: Leg) -> None:
         """Twilio sends the caller's last answer again and goes on with what comes back."""
         if call.last_answer is None:
             raise ValueError(f"{call.sid} has answered nothing yet")
-        url, method, params = call.last_answer
+        url, params = call.last_answer
         self._cancel(call)
         call.status, call.end_time = "in-progress", None
-        call.task = self.spawn(self._run(call, url, method, None, params))
+        call.task = self.spawn(self._run(call, url, None, params))
 
     async def repeat(self, call: Leg) -> str:
         """The caller's last answer sent again: the application's reply, not followed."""
         if call.last_answer is None:
             raise ValueError(f"{call.sid} has answered nothing yet")
-        url, method, params = call.last_answer
+        url, params = call.last_answer
         try:
-            return (await self.send(url, method, params)).text
+            return (await self.send(url, params)).text
         except WebhookError as problem:
             return f"({problem})"
 
-    def redirect(self, call: Leg, url: str | None, method: str, twiml: str | None) -> None:
+    def redirect(self, call: Leg, url: str | None, twiml: str | None) -> None:
         """REST update with Url/Twiml: the live leg leaves what it does and runs the new TwiML."""
         call.redirects.append(url or "(twiml)")
-        call.touch()
         self.board.leave(call)
         self._cancel(call)
-        call.task = self.spawn(self._run(call, url, method, twiml))
+        call.task = self.spawn(self._run(call, url, twiml))
 
     def finish(self, call: Leg, status: str) -> None:
         """End a leg (idempotent): leave its conference, stop its task, report ``completed``."""
@@ -225,7 +214,7 @@ class Network:
             return
         call.end_time = now()
         call.awaiting_answer = False
-        call.touch(status)
+        call.status = status
         self.board.leave(call)
         self._cancel(call)
         call.progress.set()
@@ -249,9 +238,6 @@ class Network:
                 call.listening = None
         inputs = (verb.get("input") or "dtmf").split()
         digits = KEYS.get(call.behaviour or "") if "dtmf" in inputs else None
-        limit = verb.get("numDigits") or ""
-        if digits and limit.isdigit() and int(limit) > 0:
-            digits = digits[: int(limit)]
         if digits:
             return {"Digits": digits, "FinishedOnKey": ""}
         await asyncio.sleep(seconds(verb, "timeout", 5.0) * self.time_scale)
@@ -266,14 +252,14 @@ class Network:
                 leg.progress.set()
         return participant
 
-    async def fetch(self, call: Leg, url: str, method: str, extra: dict[str, str]) -> str | None:
+    async def fetch(self, call: Leg, url: str, extra: dict[str, str]) -> str | None:
         call.documents.append(url)
         params = {**self.call_params(call, call.status), **extra}
         if "Digits" in extra or "SpeechResult" in extra:
-            call.last_answer = (url, method, params)
+            call.last_answer = (url, params)
         started = time.monotonic()
         try:
-            reply = await self.send(url, method, params)
+            reply = await self.send(url, params)
         except WebhookError as problem:
             call.errors.append(f"11200 {problem}")
             call.heard.append(APPLICATION_ERROR)
@@ -323,7 +309,7 @@ class Network:
         async with call.callback_lock:  # FIFO: callbacks of one call arrive in order
             record: dict[str, object] = {"event": event, "call_status": params["CallStatus"]}
             try:
-                reply = await self.send(call.status_callback or "", "POST", params)
+                reply = await self.send(call.status_callback or "", params)
                 record["http_status"] = reply.status
             except WebhookError as problem:
                 record["error"] = str(problem)

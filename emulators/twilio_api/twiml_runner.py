@@ -3,8 +3,8 @@
 The one TwiML interpreter: agents' legs and callers' legs both run here. The
 verbs the product sends: ``<Say>`` (the text is recorded as heard),
 ``<Gather>`` (nested ``<Say>``; the phone answers, by keys or speech, or stays
-silent; ``action``, ``method`` and ``actionOnEmptyResult`` as Twilio reads
-them, the rest up to the phone), ``<Redirect>``, ``<Dial><Conference>`` (the
+silent; ``action`` and ``actionOnEmptyResult`` as Twilio reads them, the rest
+up to the phone; requests are always POSTs), ``<Redirect>``, ``<Dial><Conference>`` (the
 leg stays in the conference until it ends, then the document goes on) and
 ``<Hangup/>``. Other verbs are recorded as errors and skipped. The end of the
 last document ends the call.
@@ -90,12 +90,12 @@ class TwimlRunner:
     async def _verb(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
         tag = verb.tag
         if tag == "Say":
-            self._say(verb)
+            self.call.heard.append(spoken(verb))
         elif tag == "Gather":
             return await self._gather(verb, url)
         elif tag == "Redirect":
             target = (verb.text or "").strip()
-            return await self._goto(url, target, verb.get("method", "POST"), {})
+            return await self._goto(url, target, {})
         elif tag == "Dial":
             return await self._dial(verb, url)
         elif tag == "Hangup":
@@ -104,23 +104,19 @@ class TwimlRunner:
             self.call.errors.append(f"<{tag}> is not emulated; skipped")
         return NEXT
 
-    def _say(self, verb: ET.Element) -> None:
-        self.call.heard.append(spoken(verb))
-
     async def _gather(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
         for nested in verb:
             if nested.tag == "Say":
-                self._say(nested)
+                self.call.heard.append(spoken(nested))
             else:
                 self.call.errors.append(f"<{nested.tag}> is not allowed in <Gather>; skipped")
         answer = await self.services.gather(self.call, verb)
-        method = verb.get("method", "POST")
         if answer:
             if answer.get("Digits"):
                 self.call.digits.append(answer["Digits"])
-            return await self._goto(url, verb.get("action") or "", method, answer)
+            return await self._goto(url, verb.get("action") or "", answer)
         if flag(verb, "actionOnEmptyResult", False):
-            return await self._goto(url, verb.get("action") or "", method, {"Digits": ""})
+            return await self._goto(url, verb.get("action") or "", {"Digits": ""})
         return NEXT  # Twilio goes on after the <Gather>
 
     async def _dial(self, verb: ET.Element, url: str | None) -> Goto | _Stop | None:
@@ -140,14 +136,12 @@ class TwimlRunner:
         await participant.gone.wait()
         return NEXT
 
-    async def _goto(
-        self, url: str | None, target: str, method: str, extra: dict[str, str]
-    ) -> Goto | _Stop:
+    async def _goto(self, url: str | None, target: str, extra: dict[str, str]) -> Goto | _Stop:
         """Request ``target`` (relative to the current document) and go on with its TwiML."""
         absolute = urljoin(url or "", target) if target else url
         if not absolute or not absolute.startswith(("http://", "https://")):
             return self._fail(f"11100 no absolute URL to request (got {target!r})")
-        document = await self.services.fetch(self.call, absolute, method, extra)
+        document = await self.services.fetch(self.call, absolute, extra)
         return STOP if document is None else Goto(document, absolute)
 
     def _fail(self, problem: str) -> _Stop:

@@ -29,7 +29,7 @@ from e2e.audio.phone_line import (
 )
 from e2e.audio.recognizer import Recognition, parse_hints
 from e2e.audio.report import CallOutcome, misheard, summarize, table
-from e2e.audio.wer import Tally, edit_distance, normalize, number_words, wer, word_errors
+from e2e.audio.wer import Tally, normalize, number_words, wer, word_errors
 from emulators.twilio_call import Turn
 
 # -- word error rate ----------------------------------------------------------------
@@ -58,13 +58,13 @@ def test_nothing_heard_is_every_word_deleted() -> None:
     assert wer("", "") == 0.0
 
 
-def test_edit_distance_counts_substitutions_deletions_and_insertions() -> None:
-    assert edit_distance(list("abc"), list("abc")) == 0
-    assert edit_distance(list("abc"), list("axc")) == 1
-    assert edit_distance(list("abc"), list("ac")) == 1
-    assert edit_distance(list("abc"), list("abxc")) == 1
-    assert edit_distance([], list("ab")) == 2
-    assert edit_distance(list("kitten"), list("sitting")) == 3
+def test_word_errors_count_substitutions_deletions_and_insertions() -> None:
+    assert word_errors("a b c", "a b c") == (0, 3)
+    assert word_errors("a b c", "a x c") == (1, 3)
+    assert word_errors("a b c", "a c") == (1, 3)
+    assert word_errors("a b c", "a b x c") == (1, 3)
+    assert word_errors("", "a b") == (2, 0)
+    assert word_errors("k i t t e n", "s i t t i n g") == (3, 6)
 
 
 def test_written_forms_are_compared_as_spoken() -> None:
@@ -84,7 +84,9 @@ def test_numbers_are_said_as_callers_say_them() -> None:
 
 
 def test_tally_is_the_corpus_word_error_rate_not_the_mean_of_rates() -> None:
-    tally = Tally.of([("high", "hi"), ("it drops every ten minutes", "it drops every ten minutes")])
+    tally = Tally()
+    tally.add("high", "hi")
+    tally.add("it drops every ten minutes", "it drops every ten minutes")
     assert (tally.errors, tally.words, tally.utterances) == (1, 6, 2)
     assert tally.rate == pytest.approx(1 / 6)
     assert Tally().rate is None
@@ -228,7 +230,6 @@ def test_heard_call_posts_the_recognized_text_with_the_gathers_hints() -> None:
     assert asked == [("high", "high, medium, low")]
     assert call.posts[-1]["SpeechResult"] == "hi"
     assert call.posts[-1]["Confidence"] == "0.61"
-    assert ("caller", "high [heard 'hi' (0.61)]") in call.transcript
 
 
 def test_heard_call_posts_an_empty_result_when_nothing_was_recognized() -> None:
@@ -236,7 +237,7 @@ def test_heard_call_posts_an_empty_result_when_nothing_was_recognized() -> None:
     call.dial()
     call.say("mumble")
     assert "SpeechResult" not in call.posts[-1]
-    assert ("caller", "mumble [heard nothing]") in call.transcript
+    assert call.posts[-1] == {}  # silence
 
 
 def test_heard_call_leaves_key_presses_alone() -> None:

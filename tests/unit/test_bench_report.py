@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from bench.report import (
@@ -119,15 +117,9 @@ def test_table_with_no_rows_is_its_header_and_rule() -> None:
     assert format_table(["kind", "n"], []).splitlines() == ["kind    n", "------  ---"]
 
 
-def test_a_row_with_the_wrong_number_of_cells_is_refused() -> None:
-    with pytest.raises(ValueError, match="row 1 has 1 cells, the header 2"):
-        format_table(["kind", "n"], [["greeting"]])
-
-
-def test_print_table_writes_the_title_the_table_and_a_blank_line() -> None:
-    out = io.StringIO()
-    print_table("Turns, 1 caller", ["kind", "n"], [["all", 3]], file=out)
-    assert out.getvalue() == "Turns, 1 caller\nkind      n\n------  ---\nall       3\n\n"
+def test_print_table_writes_the_title_the_table_and_a_blank_line(capsys) -> None:
+    print_table("Turns, 1 caller", ["kind", "n"], [["all", 3]])
+    assert capsys.readouterr().out == "Turns, 1 caller\nkind      n\n------  ---\nall       3\n\n"
 
 
 def _bot(turns_per_second: float, p50: float, p95: float, filler: int = 0) -> dict:

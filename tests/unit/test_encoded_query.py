@@ -37,16 +37,12 @@ def test_invalid_fields_and_garbage_terms_are_dropped() -> None:
     ("query", "expected"),
     [
         ("email=C@X.COM", ["c"]),
-        ("email!=c@x.com", ["a", "b"]),
         ("emailLIKEx.c", ["a", "c"]),
-        ("emailNOT LIKEx.c", ["b"]),
         ("emailLIKE_", ["a"]),  # "_" and "%" are literal characters, not wildcards
         ("emailLIKE%", ["b"]),
         ("emailSTARTSWITHab", ["b"]),
         ("emailENDSWITH.org", ["b"]),
         ("user_nameINa, c", ["a", "c"]),
-        ("phoneISEMPTY", ["b"]),
-        ("phoneISNOTEMPTY", ["a", "c"]),
     ],
 )
 def test_each_operator_ignores_letter_case(tables: Tables, query: str, expected: list[str]) -> None:

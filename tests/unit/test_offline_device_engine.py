@@ -230,7 +230,6 @@ def test_switches_are_set_per_step_and_reset_when_the_call_ends() -> None:
         ("$PAUSE 6", "pause", ""),
         ("$PAUSE", "silence", ""),
         ("", "silence", ""),
-        ("<speak>my <emphasis>vpn</emphasis> is down</speak>", "speech", "my vpn is down"),
         ("https://example.com/a.wav", "audio", "https://example.com/a.wav"),
         ("yes", "speech", "yes"),
     ],

@@ -19,9 +19,6 @@ def test_slow_fault_delays_then_answers(servicenow_emulator):
     reply = servicenow_emulator.api("GET", "/table/incident", params={"sysparm_limit": "1"})
     assert time.monotonic() - started >= 0.4  # a lower bound: a busy machine only adds to it
     assert reply.status_code == 200
-    # The one slow answer used the fault up: the next request is not held.
-    faults = requests.get(f"{servicenow_emulator.base_url}/_emulator/faults", timeout=5).json()
-    assert faults["mode"] == "none"
 
 
 def test_rate_limit_fault_answers_429_with_headers(servicenow_emulator):

@@ -84,8 +84,13 @@ def probe(emulator: RunningTwilioEmulator, **kwargs: object) -> requests.Respons
 
 
 def participants(emulator: RunningTwilioEmulator, conference: str) -> list[str]:
-    found = emulator.conference(conference)
-    return found["participants"] if found and found["status"] != "completed" else []
+    """The calls in the live conference ``conference``, as the call views show them."""
+    return [call["sid"] for call in emulator.calls() if call["conference"] == conference]
+
+
+def agent_joined(emulator: RunningTwilioEmulator, caller: str) -> bool:
+    """Whether the caller's conference has started with someone else in it."""
+    return emulator.caller(caller, "listen", None, 5, [0, 0, 0])["agent_joined"]
 
 
 def ended(call: dict) -> bool:
@@ -180,7 +185,7 @@ async def test_url_update_moves_a_caller_out_of_the_conference_to_the_new_twiml(
     assert call["documents"][-1] == url  # fetched; it answered 500: an application error
     assert call["heard"] == [APPLICATION_ERROR]
     assert call["conference"] is None  # a redirected call leaves its conference
-    assert emulator.conference(conference)["status"] == "completed"
+    assert participants(emulator, conference) == []  # it was alone: the conference ended
 
 
 async def test_redirecting_an_ended_call_is_21220(emulator, rest):
@@ -200,7 +205,8 @@ async def test_accepting_agent_hears_whisper_presses_1_and_joins_conference(
 ):
     conference = conference_name()
     caller = caller_on_hold(emulator, channel, conference)
-    assert emulator.conference(conference)["status"] == "init"
+    assert participants(emulator, conference) == [caller]
+    assert not agent_joined(emulator, caller)  # the conference has not started
 
     agent = await ring_agent(rest, channel, conference)
     call = emulator.wait_for_call(agent, lambda c: c["conference"] == conference)
@@ -208,7 +214,7 @@ async def test_accepting_agent_hears_whisper_presses_1_and_joins_conference(
     assert call["status"] == "in-progress"
     assert call["heard"] == [WHISPER]
     assert call["digits"] == ["1"]
-    assert emulator.conference(conference)["status"] == "in-progress"
+    assert agent_joined(emulator, caller)  # the agent started the conference
     assert sorted(participants(emulator, conference)) == sorted([caller, agent])
 
     pages = [r for r in channel.received if r.path.endswith("/agent")]
@@ -235,8 +241,7 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
 
     call = emulator.wait_for_call(agent, ended)
     assert call["status"] == "completed"
-    assert emulator.conference(conference)["status"] == "completed"  # the caller ended it
-    assert participants(emulator, conference) == []
+    assert participants(emulator, conference) == []  # the caller ended the conference
     callbacks = channel.wait_for_callbacks(4)
     assert callbacks[-1].params["CallStatus"] == "completed"
     assert "CallDuration" in callbacks[-1].params
@@ -245,7 +250,7 @@ async def test_conference_ends_when_the_caller_leaves_and_agent_leg_completes(
 
 async def test_declining_agent_presses_9_and_hangs_up(emulator, channel, rest):
     conference = conference_name()
-    caller_on_hold(emulator, channel, conference)
+    caller = caller_on_hold(emulator, channel, conference)
     emulator.set_agent(AGENT, "decline")
 
     agent = await ring_agent(rest, channel, conference)
@@ -255,7 +260,8 @@ async def test_declining_agent_presses_9_and_hangs_up(emulator, channel, rest):
     assert call["digits"] == ["9"]
     assert call["heard"] == [WHISPER, DECLINED]
     assert call["conferences_joined"] == []
-    assert emulator.conference(conference)["status"] == "init"  # the caller still waits
+    assert participants(emulator, conference) == [caller]  # the caller still waits
+    assert not agent_joined(emulator, caller)
 
 
 async def test_silent_agent_falls_through_the_gather(emulator, channel, rest):
@@ -357,9 +363,7 @@ async def test_agent_leg_can_be_redirected_out_of_the_conference(emulator, chann
     call = emulator.wait_for_call(agent, ended)
     assert call["heard"][-1] == "Bye"
     assert call["redirects"] == ["(twiml)"]
-    left = emulator.conference(conference)
-    assert left["status"] == "in-progress"  # a started conference stays started
-    assert left["participants"] == [caller]
+    assert participants(emulator, conference) == [caller]  # the conference goes on
 
 
 async def test_failing_application_ends_the_leg_with_an_application_error(emulator, channel, rest):
@@ -385,11 +389,12 @@ def test_admin_views_and_reset(emulator):
     emulator.set_agent(AGENT, "busy")
     assert [c["sid"] for c in emulator.calls()] == [caller]
     assert emulator.calls()[0]["direction"] == "inbound"
+    with pytest.raises(requests.HTTPError, match="409"):
+        emulator.dial_in(caller, CALLER, SUPPORT)  # one sid, one call
 
     emulator.reset()
 
     assert emulator.calls() == []
-    assert emulator.conferences() == []
 
 
 @pytest.mark.parametrize(
