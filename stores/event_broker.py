@@ -16,7 +16,7 @@ from typing import Any
 
 from rasa.core.brokers.sql import SQLEventBroker
 
-from stores.database import engine_for, writing
+from stores.database import engine_for, write_transaction
 
 
 class BatchedSQLEventBroker(SQLEventBroker):
@@ -36,12 +36,8 @@ class BatchedSQLEventBroker(SQLEventBroker):
         ]
         if not rows:
             return
-        with (
-            writing(self.engine),
-            self.session_scope() as session,
-        ):  # one INSERT, without the ORM's unit of work
-            session.execute(self.SQLBrokerEvent.__table__.insert(), rows)
-            session.commit()
+        with write_transaction(self.engine) as connection:  # one INSERT, no ORM session
+            connection.execute(self.SQLBrokerEvent.__table__.insert(), rows)
 
     def publish(self, event: dict[str, Any]) -> None:
         self.publish_many([event])

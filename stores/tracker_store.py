@@ -27,9 +27,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from settings import StoreSettings, load_environment
-from stores.database import check_tracker_database, engine_for, writing
+from stores.database import check_tracker_database, engine_for, write_transaction
 
 
 @dataclass
@@ -108,9 +110,11 @@ class ConfiguredTrackerStore(SQLTrackerStore):
             while len(self._stored) > self._kept:
                 self._stored.popitem(last=False)
 
-    def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> tuple[list[Event], bool]:
+    def _unsaved(
+        self, connection: Connection, tracker: DialogueStateTracker
+    ) -> tuple[list[Event], bool]:
         """The tracker's events not stored yet, and whether it grew from the kept events
-        (then no query is needed to find them)."""
+        (then no query is needed to find them; otherwise Rasa's query counts them)."""
         everything = list(tracker.events)
         with self._keeping:
             stored = self._stored.pop(tracker.sender_id, None)
@@ -118,7 +122,8 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         if stored is not None and known and len(everything) >= known:
             if everything[known - 1] is stored.events[-1]:
                 return everything[known:], True
-        return list(self._additional_events(session, tracker)), False
+        with Session(bind=connection) as session:
+            return list(self._additional_events(session, tracker)), False
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Stores the events not stored yet, then publishes the same events, in a thread
@@ -127,13 +132,12 @@ class ConfiguredTrackerStore(SQLTrackerStore):
 
     def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
-        with writing(self.engine), self.session_scope() as session:
-            unsaved, grew = self._unsaved(session, tracker)
+        with write_transaction(self.engine) as connection:  # Core: no ORM session per turn
+            unsaved, grew = self._unsaved(connection, tracker)
             events = [(e, e.as_dict()) for e in unsaved]
-            if events:  # one INSERT for the turn, without the ORM's unit of work
-                session.execute(self._insert, [self._row(sender_id, *event) for event in events])
-            last_id = session.execute(self._last_id, {"sender": sender_id}).scalar()
-            session.commit()
+            if events:  # one INSERT for the turn
+                connection.execute(self._insert, [self._row(sender_id, *ev) for ev in events])
+            last_id = connection.execute(self._last_id, {"sender": sender_id}).scalar()
         # Kept again only when the tracker is the kept events plus this turn's, in
         # the same session; otherwise the next turn reads the conversation as Rasa would.
         if grew and last_id is not None and not any(isinstance(e, SessionStarted) for e in unsaved):
