@@ -45,5 +45,5 @@ finish() {
 trap finish EXIT
 
 "${compose[@]}" up -d --build --wait --wait-timeout "${SMOKE_WAIT_SECONDS:-600}"
-"$python" deploy/smoke_call.py --url "http://127.0.0.1:$port/webhooks/twilio_voice/webhook" \
+"$python" -m deploy.smoke_call --url "http://127.0.0.1:$port/webhooks/twilio_voice/webhook" \
   --public-url "http://127.0.0.1:$port" --auth-token "$token"

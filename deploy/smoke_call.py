@@ -5,13 +5,14 @@ an operator can run it against a deployment. It posts what Twilio posts when a
 call starts, signed with the account's auth token, and expects TwiML with a
 ``<Say>``. Exit status 0 means the call was answered; anything else prints why.
 
-Only the standard library and twilio (for the signature) are needed.
+Run it from the project root: ``python -m deploy.smoke_call --url ...`` (its defaults,
+SMOKE_URL, PUBLIC_URL and TWILIO_AUTH_TOKEN, come through settings/tooling.py). Only the
+standard library and twilio (for the signature) are needed.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
 import urllib.error
@@ -22,8 +23,10 @@ from urllib.parse import urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
 
+from settings.tooling import DEFAULT_SMOKE_URL, SmokeCallSettings
+
 WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
-DEFAULT_URL = f"http://127.0.0.1:5005{WEBHOOK_PATH}"
+DEFAULT_URL = DEFAULT_SMOKE_URL  # http://127.0.0.1:5005 + WEBHOOK_PATH
 
 
 def call_started_form(call_sid: str | None = None) -> dict[str, str]:
@@ -75,20 +78,21 @@ def place_call(url: str, signed_url: str, auth_token: str, timeout: float) -> st
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    defaults = SmokeCallSettings.from_env()
     parser.add_argument(
         "--url",
-        default=os.environ.get("SMOKE_URL", DEFAULT_URL),
+        default=defaults.url,
         help=f"voice webhook to call (env SMOKE_URL; default {DEFAULT_URL})",
     )
     parser.add_argument(
         "--public-url",
-        default=os.environ.get("PUBLIC_URL") or None,
+        default=defaults.public_url,
         help="base URL the server believes Twilio called (env PUBLIC_URL); the signature "
         "covers it plus the webhook path. Default: --url itself",
     )
     parser.add_argument(
         "--auth-token",
-        default=os.environ.get("TWILIO_AUTH_TOKEN"),
+        default=defaults.auth_token,
         help="the account's auth token the server checks signatures with (env TWILIO_AUTH_TOKEN)",
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (30)")

@@ -16,7 +16,6 @@ import base64
 import binascii
 import hmac
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -25,7 +24,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from settings import load_environment
+from settings import SettingsError, load_environment
+from settings.tooling import EmulatorSettings
 
 
 def credentials_match(header: str | None, user: str, password: str) -> bool:
@@ -138,20 +138,21 @@ def serve(
     the environment (``.env`` included): ``<port_variable>``, ``<NAME>_FAULT`` and
     ``<NAME>_FAULT_DELAY``, e.g. SNOW_EMULATOR_FAULT."""
     load_environment()
-    prefix = port_variable.removesuffix("_PORT")
+    try:
+        settings = EmulatorSettings.from_env(port_variable, default_port)
+    except SettingsError as problem:
+        raise SystemExit(f"{name} emulator: {problem}") from None
     parser = argparse.ArgumentParser(
         prog=f"python -m emulators.{name}",
         description=doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument(
-        "--port", type=int, default=int(os.environ.get(port_variable) or default_port)
-    )
-    parser.add_argument("--fault", choices=modes, default=os.environ.get(f"{prefix}_FAULT") or None)
+    parser.add_argument("--port", type=int, default=settings.port)
+    parser.add_argument("--fault", choices=modes, default=settings.fault)
     add_arguments(parser)
     args = parser.parse_args()
-    delay = float(os.environ.get(f"{prefix}_FAULT_DELAY") or 5.0)
+    delay = settings.fault_delay_seconds
     fault = Fault(args.fault, delay) if args.fault and args.fault != "none" else None
     try:
         app = make_app(args, fault)

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from settings import PROJECT_ROOT
+from settings.tooling import ModelCacheSettings
 
 BOT = PROJECT_ROOT / "rasa_bot"
 CURRENT_MODEL = BOT / "models" / "current.tar.gz"
@@ -23,10 +24,7 @@ TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
 
 def cache_dir() -> Path:
-    import os
-
-    root = os.environ.get("HELPDESK_CACHE_DIR") or str(Path.home() / ".cache" / "helpdesk-voice")
-    return Path(root) / "models"
+    return ModelCacheSettings.from_env().models_dir
 
 
 def fingerprint(bot: Path = BOT, config: Path | None = None) -> str:

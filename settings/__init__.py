@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
-from dotenv import load_dotenv
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T", int, float)
 
@@ -28,6 +26,10 @@ class SettingsError(ValueError):
 
 def load_environment() -> None:
     """Load ``.env`` from the project root (existing variables win)."""
+    # Imported here: the settings themselves need only the standard library (the compose
+    # smoke call runs outside the project's environment, with twilio alone).
+    from dotenv import load_dotenv
+
     load_dotenv(PROJECT_ROOT / ".env", override=False)
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -30,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from e2e.audio.caller import Heard
-from e2e.audio.phone_line import DEFAULT_VOICE, PhoneLineError, check_voice
+from e2e.audio.phone_line import PhoneLineError, check_voice
 from e2e.audio.recognizer import ENGINES
 from e2e.audio.report import CallOutcome, misheard, percent, summarize, table
 from e2e.device.service import RESULTS_FILE, RUN_DIR, run_with_device
 from settings import PROJECT_ROOT
+from settings.tooling import AudioE2ESettings
 
 E2E_DIR = PROJECT_ROOT / "e2e"
 BST = E2E_DIR / "node_modules" / ".bin" / "bst"
@@ -75,11 +75,11 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str
     argv = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(prog="python -m e2e.audio", description=__doc__.split("\n")[0])
     add = parser.add_argument
+    defaults = AudioE2ESettings.from_env()
     help_ = "recognizer (E2E_AUDIO_ENGINE; 'none': text passed through, the baseline)"
-    engine = os.environ.get("E2E_AUDIO_ENGINE", "whisper")
-    add("--engine", choices=[*ENGINES, "none"], default=engine, help=help_)
+    add("--engine", choices=[*ENGINES, "none"], default=defaults.engine, help=help_)
     help_ = "flite:NAME (kal16, slt, rms, awb, kal) or espeak-ng:NAME (E2E_AUDIO_VOICE)"
-    add("--voice", default=os.environ.get("E2E_AUDIO_VOICE", DEFAULT_VOICE), help=help_)
+    add("--voice", default=defaults.voice, help=help_)
     add("--no-hints", action="store_true", help="recognize without the <Gather> hints")
     add("--verbose", "-v", action="store_true", help="print every failed call")
     help_ = "exit 1 when fewer than N calls pass (CI's floor; default: a measurement only)"

@@ -27,13 +27,15 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
+from settings.tooling import DEFAULT_E2E_AUDIO_VOICE
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import audioop  # deprecated in 3.11, removed in 3.13; the project is on 3.10
 
 PHONE_RATE = 8000
 SYNTH_TIMEOUT = 30.0
-DEFAULT_VOICE = "flite:kal16"
+DEFAULT_VOICE = DEFAULT_E2E_AUDIO_VOICE  # flite:kal16; E2E_AUDIO_VOICE overrides it
 SYNTHESIZERS = ("flite", "espeak-ng")  # each a program on PATH and the Debian package of it
 ESPEAK_WORDS_PER_MINUTE = 165
 

@@ -8,11 +8,11 @@ SNOW_EMULATOR_DB; the API user is SNOW_EMULATOR_USER / SNOW_EMULATOR_PASSWORD
 (and SNOW_EMULATOR_FAULT_DELAY for ``slow``); the modes are in ``app.py``.
 """
 
-import os
 from pathlib import Path
 
 from emulators.common import serve
 from settings import StackSettings
+from settings.tooling import ServiceNowEmulatorSettings
 
 from .app import MODES, create_app
 
@@ -25,8 +25,8 @@ if __name__ == "__main__":
         8089,
         lambda args, fault: create_app(
             args.db,
-            user=os.environ.get("SNOW_EMULATOR_USER") or "admin",
-            password=os.environ.get("SNOW_EMULATOR_PASSWORD") or "admin",
+            user=(account := ServiceNowEmulatorSettings.from_env()).user,
+            password=account.password,
             fault=fault,
         ),
         lambda parser: parser.add_argument(

@@ -30,11 +30,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
@@ -44,6 +43,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from emulators.common import Fault, Faults, add_common_routes, credentials_match, wait_until
+from settings.tooling import AGENT_BEHAVIOURS as BEHAVIOURS
+
+# The emulator's configuration (the account, TWILIO_EMULATOR_*) is a settings dataclass.
+from settings.tooling import TwilioEmulatorSettings as EmulatorConfig
 
 from .calls import AgentSetting, Exchange, Leg
 from .network import API_VERSION, Network
@@ -51,43 +54,12 @@ from .network import API_VERSION, Network
 logger = logging.getLogger("emulators.twilio_api")
 
 API = f"/{API_VERSION}/Accounts/<account_sid>/Calls"
-DEFAULT_ACCOUNT_SID = "AC" + "0" * 32
 MODES = ("none", "unauthorized", "server_error", "slow")
-BEHAVIOURS = ("accept", "decline", "silent", "busy", "no-answer", "manual")
 _ADDRESS = re.compile(r"^(\+?[0-9]{3,15}|client:[A-Za-z0-9_.\-]+|sip:\S+)$")
 # What the admin views add to a call's REST JSON.
 ADMIN_FIELDS = ("awaiting_answer", "heard", "digits", "documents", "conference",
                 "conferences_joined", "redirects", "status_callback", "status_callback_events",
                 "callbacks", "errors", "timeout")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class EmulatorConfig:
-    """Who the emulator is and how its agents' phones behave by default. ``time_scale``
-    shrinks how long an agent's phone waits at a ``<Gather>`` it does not answer: 0.1 turns
-    an 8 s timeout into 0.8 s."""
-
-    account_sid: str = DEFAULT_ACCOUNT_SID
-    auth_token: str = field(default="", repr=False)  # checks API logins and signs webhooks
-    agent_behaviour: str = "accept"
-    ring_seconds: float = 1.0
-    time_scale: float = 0.1
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> EmulatorConfig:
-        """TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the channel and the REST client read the
-        same, so the local stack agrees on them), TWILIO_EMULATOR_AGENT_BEHAVIOUR,
-        TWILIO_EMULATOR_RING_SECONDS and TWILIO_EMULATOR_TIME_SCALE."""
-        behaviour = env.get("TWILIO_EMULATOR_AGENT_BEHAVIOUR") or "accept"
-        if behaviour not in BEHAVIOURS:
-            raise ValueError(f"TWILIO_EMULATOR_AGENT_BEHAVIOUR must be one of {BEHAVIOURS}")
-        return cls(
-            env.get("TWILIO_ACCOUNT_SID") or DEFAULT_ACCOUNT_SID,
-            env.get("TWILIO_AUTH_TOKEN") or "",
-            behaviour,
-            float(env.get("TWILIO_EMULATOR_RING_SECONDS") or 1.0),
-            float(env.get("TWILIO_EMULATOR_TIME_SCALE") or 0.1),
-        )
 
 
 class ApiError(ValueError):
