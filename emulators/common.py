@@ -152,8 +152,7 @@ def serve(
     parser.add_argument("--fault", choices=modes, default=settings.fault)
     add_arguments(parser)
     args = parser.parse_args()
-    delay = settings.fault_delay_seconds
-    fault = Fault(args.fault, delay) if args.fault and args.fault != "none" else None
+    fault = Fault(args.fault, settings.fault_delay_seconds) if args.fault else None
     try:
         app = make_app(args, fault)
     except ValueError as problem:

@@ -69,8 +69,6 @@ class TwilioCall:
         self.durations: list[float] = []  # seconds each of Twilio's webhook requests took
         self.seen = [0, 0, 0]  # what the emulator reported so far: lines, documents, requests
 
-    # -- the caller's actions ---------------------------------------------------
-
     def dial(self) -> Turn:
         self.admin.dial_in(
             self.sid,
@@ -114,8 +112,6 @@ class TwilioCall:
             self.sid, lambda leg: any(c["event"] == "completed" for c in leg["callbacks"]), 20
         )
         return next(c for c in leg["callbacks"] if c["event"] == "completed")
-
-    # -- Twilio retrying a webhook request ---------------------------------------
 
     def retry_last_answer(self) -> Turn:
         """Twilio's retry of the caller's last answer, followed like any answer."""

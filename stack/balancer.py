@@ -21,13 +21,16 @@ def nginx_binary() -> str:
     )
 
 
-def nginx_config(listen_port: int, replica_ports: Sequence[int], workdir: Path) -> str:
-    """A complete nginx.conf for the balancer (no root paths, no daemon)."""
+def write_config(listen_port: int, replica_ports: Sequence[int], workdir: Path) -> Path:
+    """A complete nginx.conf for the balancer in ``workdir`` (no root paths, no daemon)."""
+    temp = workdir / "nginx-temp"
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (temp / sub).mkdir(parents=True, exist_ok=True)
     upstreams = "\n".join(
         f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in replica_ports
     )
-    temp = workdir / "nginx-temp"
-    return f"""worker_processes 1;
+    path = workdir / "nginx.conf"
+    path.write_text(f"""worker_processes 1;
 pid {workdir / "nginx.pid"};
 error_log {workdir / "nginx-error.log"} warn;
 daemon off;
@@ -59,13 +62,5 @@ http {{
         }}
     }}
 }}
-"""
-
-
-def write_config(listen_port: int, replica_ports: Sequence[int], workdir: Path) -> Path:
-    workdir.mkdir(parents=True, exist_ok=True)
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (workdir / "nginx-temp" / sub).mkdir(parents=True, exist_ok=True)
-    path = workdir / "nginx.conf"
-    path.write_text(nginx_config(listen_port, replica_ports, workdir))
+""")
     return path

@@ -73,8 +73,17 @@ class IsolatedStack:
         """Stop every service, newest first, and drop the stack's own PostgreSQL database."""
         for service in reversed(self.services):
             service.stop()
-        if self.tracker_store_url.startswith(POSTGRES):
-            _drop_postgres_database(self.tracker_store_url)
+        if not self.tracker_store_url.startswith(POSTGRES):
+            return
+        import sqlalchemy as sa
+
+        name = self.tracker_store_url.rsplit("/", 1)[1]
+        admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
 
     def log(self, service: str) -> str:
         """What one of the stack's processes has logged so far."""
@@ -89,15 +98,11 @@ class IsolatedStack:
         """(type, data) of every stored event of the call's conversation."""
         import sqlalchemy as sa
 
+        query = sa.text("SELECT type_name, data FROM events WHERE sender_id = :sid ORDER BY id")
         engine = sa.create_engine(self.tracker_store_url)
         try:
             with engine.connect() as connection:
-                rows = connection.execute(
-                    sa.text(
-                        "SELECT type_name, data FROM events WHERE sender_id = :sid ORDER BY id"
-                    ),
-                    {"sid": call_sid},
-                ).all()
+                rows = connection.execute(query, {"sid": call_sid}).all()
             return [(kind, json.loads(data)) for kind, data in rows]
         finally:
             engine.dispose()
@@ -141,18 +146,6 @@ def store_urls(workdir: Path, name: str, stores: str) -> dict[str, str]:
         "CONSOLE_MODELS_DIR": str(workdir / "console-models"),
         "CONSOLE_REVIEWED_NLU": str(workdir / "reviewed.yml"),
     }
-
-
-def _drop_postgres_database(url: str) -> None:
-    import sqlalchemy as sa
-
-    name = url.rsplit("/", 1)[1]
-    admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def isolated_environment(

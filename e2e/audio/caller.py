@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from e2e.audio.phone_line import DEFAULT_VOICE, check_voice, parse_voice, phone_line, synthesize
-from e2e.audio.recognizer import Recognition, Recognizer, parse_hints
+from e2e.audio.recognizer import ENGINES, Recognition, Recognizer, parse_hints
 from e2e.device.app import CallParameters
 from e2e.device.engine import CallEngine, Step, StepResult
 from e2e.device.service import PLACEHOLDER_NUMBER
@@ -160,8 +160,6 @@ def heard_factory(
     use_hints: bool = True,
 ) -> Callable[[CallParameters], CallEngine]:
     """The offline device's calls in audio mode: one recognizer, one ear per call."""
-    from e2e.audio.recognizer import ENGINES
-
     voice = voice or DEFAULT_VOICE
     check_voice(voice)
     ear = PhoneEar(ENGINES[engine](), voice, use_hints)

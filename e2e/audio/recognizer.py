@@ -27,8 +27,7 @@ from typing import Any, Protocol
 from e2e.audio.phone_line import Audio, resample
 
 INSTALL_HINT = "run scripts/install_audio.sh (make e2e-audio does)"
-WHISPER_RATE = 16000
-SPHINX_RATE = 16000
+MODEL_RATE = 16000  # what both engines' models take
 WHISPER_BEAM_SIZE = 5
 WHISPER_MAX_TOKENS = 96  # a caller's line is short; stops Whisper's repetition loops early
 PROMPT_HINTS = 40  # Whisper's prompt holds ~220 tokens; the first hints are the most specific
@@ -81,7 +80,7 @@ class WhisperRecognizer:
     def recognize(self, audio: Audio, hints: Sequence[str] = ()) -> Recognition:
         prompt = ", ".join(hints[:PROMPT_HINTS]) or None
         segments, _ = self.model.transcribe(
-            resample(audio, WHISPER_RATE).floats(),
+            resample(audio, MODEL_RATE).floats(),
             language="en",
             beam_size=WHISPER_BEAM_SIZE,
             temperature=0.0,  # one deterministic decode, no fallback re-decodes
@@ -115,7 +114,7 @@ class SphinxRecognizer:
     def recognize(self, audio: Audio, hints: Sequence[str] = ()) -> Recognition:
         decoder = self.decoder
         decoder.start_utt()
-        decoder.process_raw(resample(audio, SPHINX_RATE).pcm(), full_utt=True)
+        decoder.process_raw(resample(audio, MODEL_RATE).pcm(), full_utt=True)
         decoder.end_utt()
         if decoder.hyp() is None:
             return Recognition("", 0.0)

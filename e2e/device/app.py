@@ -105,15 +105,6 @@ class BadRequest(ValueError):
     """A request the device refuses (HTTP 400)."""
 
 
-def device_query(request: Request) -> dict[str, Any]:
-    """The query parameters, decoded the second time the SDK encoded them."""
-    query: dict[str, Any] = {}
-    for name, values in request.args.items():
-        decoded = [unquote(value) for value in values]
-        query[name] = decoded if len(decoded) > 1 else decoded[0]
-    return query
-
-
 def call_parameters(query: dict[str, Any]) -> CallParameters:
     token = query.get("user_id")
     if not token or not isinstance(token, str):
@@ -205,8 +196,11 @@ def create_app(
 
     @app.post("/batch_process")
     async def batch_process(request: Request) -> HTTPResponse:
+        query: dict[str, Any] = {}
+        for name, values in request.args.items():  # decoded the second time the SDK encoded them
+            decoded = [unquote(value) for value in values]
+            query[name] = decoded if len(decoded) > 1 else decoded[0]
         try:
-            query = device_query(request)
             if str(query.get("async_mode", "")).lower() != "true":
                 raise BadRequest("the offline device plays bst's async mode (its default) only")
             parameters = call_parameters(query)

@@ -42,10 +42,6 @@ MAX_REPEATS = 2
 HOLD_TIMEOUT = 30.0  # real seconds to wait in a hand-off conference
 
 
-# virtualDeviceConfig setting: the From number of the call (the offline device only).
-CALLER_NUMBER = "callerNumber"
-
-
 @dataclass(frozen=True)
 class Step:
     utterance: str
@@ -149,9 +145,8 @@ class CallEngine:
         call_settings = dict(call_settings or {})
         results: list[StepResult] = []
         emit = on_result or (lambda result: None)
-        if call_settings.get(CALLER_NUMBER):
-            # Offline only: the number the call comes from, for caller-ID tests.
-            self.call.caller = str(call_settings[CALLER_NUMBER])
+        if number := call_settings.get("callerNumber"):  # the From number (offline device only)
+            self.call.caller = str(number)
         try:
             self.switchboard.apply(call_settings)
             for step in steps:
@@ -202,13 +197,10 @@ class CallEngine:
                 self._turn(self._wait_on_hold())  # the caller waited for the hold to end
             if self.call.hung_up:
                 return None
+            if self.with_agent and utterance.repeatable:
+                raise StepError("a person has taken the call: the assistant no longer listens")
             ear = _Ear(listening)
-            if self.with_agent:
-                if utterance.repeatable:
-                    raise StepError("a person has taken the call: the assistant no longer listens")
-                repeats = 0
-            else:
-                repeats = self._listen(ear, utterance, listening)
+            repeats = 0 if self.with_agent else self._listen(ear, utterance, listening)
             return StepResult(
                 message=step.utterance,
                 transcript=ear.text,
@@ -223,8 +215,6 @@ class CallEngine:
         # where nothing happened; the voice webhook's own failures are heard, as on Twilio
         except (OSError, ValueError, RuntimeError) as error:
             return StepResult(step.utterance, "", True, error=f"the call failed: {error}")
-
-    # -- the caller's side ----------------------------------------------------------
 
     def _act(self, utterance: Utterance) -> Turn | None:
         """Does what the step says; None when the caller only keeps quiet."""

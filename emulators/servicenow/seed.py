@@ -85,45 +85,41 @@ def seed(tables: Tables) -> None:
     """Insert the demo users and incidents into empty tables; the API user is always a
     sys_user record, so ``opened_by`` can point at it."""
     if not tables.rows("sys_user", "", 1):
-        _demo_data(tables)
+        for key, user_name, name, email, active in USERS:
+            first, _, last = name.partition(" ")
+            phone, mobile_phone, employee_number = CONTACTS[key]
+            tables.create(
+                "sys_user",
+                {
+                    "sys_id": user_sys_id(key),
+                    "user_name": user_name,
+                    "name": name,
+                    "first_name": first,
+                    "last_name": last,
+                    "email": email,
+                    "phone": phone,
+                    "mobile_phone": mobile_phone,
+                    "employee_number": employee_number,
+                    "active": active,
+                },
+                now=SEED_TIME,
+            )
+        for number, caller, short, state, impact, urgency, opened_at in INCIDENTS:
+            fields: dict[str, object] = {
+                "short_description": short,
+                "description": f"{short}. Reported by phone.",
+                "caller_id": user_sys_id(caller),
+                "state": state,
+                "impact": impact,
+                "urgency": urgency,
+                "opened_at": opened_at,
+                "contact_type": "phone",
+            }
+            if state in ("6", "7"):
+                fields.update(
+                    close_code="Solved (Permanently)", close_notes="Fixed by the service desk."
+                )
+            tables.create("incident", fields, now=opened_at, number=number)
     if not tables.rows("sys_user", f"user_name={tables.user_name}", 1):
         name = tables.user_name
         tables.create("sys_user", {"user_name": name, "name": name, "active": True})
-
-
-def _demo_data(tables: Tables) -> None:
-    for key, user_name, name, email, active in USERS:
-        first, _, last = name.partition(" ")
-        phone, mobile_phone, employee_number = CONTACTS[key]
-        tables.create(
-            "sys_user",
-            {
-                "sys_id": user_sys_id(key),
-                "user_name": user_name,
-                "name": name,
-                "first_name": first,
-                "last_name": last,
-                "email": email,
-                "phone": phone,
-                "mobile_phone": mobile_phone,
-                "employee_number": employee_number,
-                "active": active,
-            },
-            now=SEED_TIME,
-        )
-    for number, caller, short, state, impact, urgency, opened_at in INCIDENTS:
-        fields: dict[str, object] = {
-            "short_description": short,
-            "description": f"{short}. Reported by phone.",
-            "caller_id": user_sys_id(caller),
-            "state": state,
-            "impact": impact,
-            "urgency": urgency,
-            "opened_at": opened_at,
-            "contact_type": "phone",
-        }
-        if state in ("6", "7"):
-            fields.update(
-                close_code="Solved (Permanently)", close_notes="Fixed by the service desk."
-            )
-        tables.create("incident", fields, now=opened_at, number=number)

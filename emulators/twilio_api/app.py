@@ -44,8 +44,6 @@ from sanic.response import HTTPResponse
 
 from emulators.common import Fault, Faults, add_common_routes, credentials_match, wait_until
 from settings.tooling import AGENT_BEHAVIOURS as BEHAVIOURS
-
-# The emulator's configuration (the account, TWILIO_EMULATOR_*) is a settings dataclass.
 from settings.tooling import TwilioEmulatorSettings as EmulatorConfig
 
 from .calls import AgentSetting, Exchange, Leg
@@ -170,8 +168,6 @@ def create_app(
     async def unknown(request: Request, exception: Exception) -> HTTPResponse:
         return not_found(request.path)
 
-    # -- REST: Calls -----------------------------------------------------------------
-
     @app.post(f"{API}.json")
     async def create_call(request: Request, account_sid: str) -> HTTPResponse:
         form = request.form
@@ -219,8 +215,6 @@ def create_app(
             return error(400, 21220, "Call is not in-progress. Cannot redirect.")
         network.redirect(call, url, twiml)
         return response.json(call_json(call))
-
-    # -- admin -----------------------------------------------------------------------
 
     def leg(sid: str) -> Leg:
         call = board.calls.get(sid)

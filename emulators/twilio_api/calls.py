@@ -23,11 +23,6 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def new_sid(prefix: str) -> str:
-    """A Twilio-shaped SID: two letters and 32 hex digits."""
-    return prefix + secrets.token_hex(16)
-
-
 @dataclass
 class AgentSetting:
     """How the phone at one number behaves when the network rings it."""
@@ -121,11 +116,10 @@ class Exchange:
         self.agents.clear()
         self.default_agent = self.initial_agent
 
-    # -- calls ---------------------------------------------------------------
-
     def place(self, to: str, from_: str, **details: object) -> Leg:
         """A new outbound-api leg, queued."""
-        call = Leg(new_sid("CA"), self.account_sid, to, from_, "outbound-api", **details)
+        sid = "CA" + secrets.token_hex(16)  # Twilio's shape: two letters, 32 hex digits
+        call = Leg(sid, self.account_sid, to, from_, "outbound-api", **details)
         self.calls[call.sid] = call
         return call
 
@@ -135,8 +129,6 @@ class Exchange:
         call.start_time = call.date_created
         self.calls[sid] = call
         return call
-
-    # -- conferences ---------------------------------------------------------
 
     def join(
         self, friendly_name: str, call: Leg, *, start_on_enter: bool, end_on_exit: bool
@@ -154,22 +146,20 @@ class Exchange:
         return conference, participant
 
     def leave(self, call: Leg) -> None:
-        """Take ``call`` out of its conference (which may end with it)."""
+        """Take ``call`` out of its conference. The conference ends with it when it was the
+        last one or ended it on exit: the legs still in it are out (their ``<Dial>`` returns)."""
         name, call.conference = call.conference, None
         conference = self.conferences.get(name or "")
         if conference is None or call.sid not in conference.participants:
             return
         participant = conference.participants.pop(call.sid)
         participant.gone.set()
-        if participant.end_conference_on_exit or not conference.participants:
-            self.end(conference)
-
-    def end(self, conference: Conference) -> None:
-        """Complete ``conference``: the legs still in it are out (their ``<Dial>`` returns)."""
-        for sid, participant in list(conference.participants.items()):
-            participant.gone.set()
-            call = self.calls.get(sid)
-            if call is not None and call.conference == conference.friendly_name:
-                call.conference = None
+        if not participant.end_conference_on_exit and conference.participants:
+            return
+        for sid, other in list(conference.participants.items()):
+            other.gone.set()
+            leg = self.calls.get(sid)
+            if leg is not None and leg.conference == conference.friendly_name:
+                leg.conference = None
         conference.participants.clear()
         del self.conferences[conference.friendly_name]

@@ -54,12 +54,6 @@ class WebhookReply(NamedTuple):
     server_seconds: float | None  # what the application's Server-Timing header said
 
 
-def server_seconds(header: str | None) -> float | None:
-    """The first ``dur`` (milliseconds) of a ``Server-Timing`` header, in seconds."""
-    found = re.search(r"(?:^|;)\s*dur=([0-9.]+)", header or "")
-    return float(found.group(1)) / 1000 if found else None
-
-
 class Network:
     """Drives every leg of an Exchange and sends what Twilio would send, signed."""
 
@@ -83,7 +77,8 @@ class Network:
                 URL(url, encoded=True), data=params, headers=headers
             ) as reply:  # encoded: sent exactly as signed (yarl would requote "%3A" to ":")
                 status, text = reply.status, await reply.text()
-                spent = server_seconds(reply.headers.get("Server-Timing"))
+                timing = reply.headers.get("Server-Timing", "")  # its first dur, in ms
+                dur = re.search(r"(?:^|;)\s*dur=([0-9.]+)", timing)
         except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
             logger.info("webhook %s failed: %s", where, type(problem).__name__)
             raise WebhookError(f"{type(problem).__name__} requesting {where}") from None
@@ -91,7 +86,7 @@ class Network:
         logger.info("webhook %s -> %s (%.0f ms)", where, status, elapsed)
         if not 200 <= status < 300:
             raise WebhookError(f"HTTP {status} from {where}")
-        return WebhookReply(status, text, spent)
+        return WebhookReply(status, text, float(dur.group(1)) / 1000 if dur else None)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(work)
@@ -113,8 +108,6 @@ class Network:
         self.tasks.clear()
         if closing and self.session is not None:
             await self.session.close()
-
-    # -- outbound legs ---------------------------------------------------------
 
     def dial(self, call: Leg) -> None:
         """Start ringing a newly created outbound leg."""
@@ -225,8 +218,6 @@ class Network:
         if task is not None and task is not asyncio.current_task() and not task.done():
             task.cancel()
 
-    # -- what the runner asks for ------------------------------------------------
-
     async def gather(self, call: Leg, verb: ET.Element) -> dict[str, str] | None:
         """An inbound leg waits for its driver; an agent's phone presses its key or keeps quiet."""
         if call.direction == "inbound":
@@ -271,8 +262,6 @@ class Network:
         call.replies.append(reply.text)
         return reply.text
 
-    # -- status callbacks ----------------------------------------------------------
-
     def call_params(self, call: Leg, status: str) -> dict[str, str]:
         return {
             "AccountSid": call.account_sid,
@@ -292,11 +281,9 @@ class Network:
             return
         params = self.call_params(call, EVENT_STATUS.get(event, call.status))
         params.update(
-            {
-                "CallbackSource": "call-progress-events",
-                "SequenceNumber": str(call.sequence),
-                "Timestamp": format_datetime(now()),
-            }
+            CallbackSource="call-progress-events",
+            SequenceNumber=str(call.sequence),
+            Timestamp=format_datetime(now()),
         )
         call.sequence += 1
         if event == "completed":

@@ -94,8 +94,7 @@ class TwimlRunner:
         elif tag == "Gather":
             return await self._gather(verb, url)
         elif tag == "Redirect":
-            target = (verb.text or "").strip()
-            return await self._goto(url, target, {})
+            return await self._goto(url, (verb.text or "").strip(), {})
         elif tag == "Dial":
             return await self._dial(verb, url)
         elif tag == "Hangup":
