@@ -28,6 +28,7 @@ class BatchedSQLEventBroker(SQLEventBroker):
         self.engine.dispose()
         self.engine = engine_for(url)
         self.sessionmaker.configure(bind=self.engine)
+        self._insert = self.SQLBrokerEvent.__table__.insert()  # built once (its cache key)
 
     def publish_many(self, events: Iterable[dict[str, Any]]) -> None:
         """Stores ``events`` (as ``publish`` takes them) in one transaction."""
@@ -37,7 +38,7 @@ class BatchedSQLEventBroker(SQLEventBroker):
         if not rows:
             return
         with write_transaction(self.engine) as connection:  # one INSERT, no ORM session
-            connection.execute(self.SQLBrokerEvent.__table__.insert(), rows)
+            connection.execute(self._insert, rows)
 
     def publish(self, event: dict[str, Any]) -> None:
         self.publish_many([event])

@@ -27,6 +27,23 @@ voice_replies = call_table(
     sa.Column("twiml", sa.Text, nullable=True),  # NULL while the turn runs
     sa.Column("answered_at", sa.Float, nullable=True),
 )
+# Built once: SQLAlchemy works out a statement's cache key once per statement object,
+# so a statement rebuilt for every request costs that work every time.
+_KEY = voice_replies.c.request_key == sa.bindparam("key")
+_CLAIM = voice_replies.insert()
+_READ = sa.select(voice_replies.c.twiml, voice_replies.c.started_at).where(_KEY)
+_TAKE_OVER = (
+    voice_replies.update()
+    .where(_KEY)
+    .where(voice_replies.c.started_at == sa.bindparam("seen"))
+    .values(started_at=sa.bindparam("now"))
+)
+_ANSWER = (
+    voice_replies.update()
+    .where(_KEY)
+    .values(twiml=sa.bindparam("twiml"), answered_at=sa.bindparam("at"))
+)
+_RELEASE = voice_replies.delete().where(_KEY).where(voice_replies.c.twiml.is_(None))
 
 
 @dataclass(frozen=True)
@@ -52,53 +69,33 @@ class ReplyStore:
         with self._engine.begin() as connection:
             try:
                 connection.execute(
-                    voice_replies.insert().values(
-                        request_key=key, call_sid=call_sid, started_at=now
-                    )
+                    _CLAIM, {"request_key": key, "call_sid": call_sid, "started_at": now}
                 )
                 return Claim(owner=True)
             except sa.exc.IntegrityError:
                 pass
         with self._engine.begin() as connection:
-            row = connection.execute(
-                sa.select(voice_replies.c.twiml, voice_replies.c.started_at).where(
-                    voice_replies.c.request_key == key
-                )
-            ).one()
+            row = connection.execute(_READ, {"key": key}).one()
             if row.twiml is not None:
                 return Claim(owner=False, twiml=row.twiml)
             if row.started_at < now - self._stale_after:
                 # The process that claimed it died mid-turn: take it over once.
-                taken = connection.execute(
-                    voice_replies.update()
-                    .where(voice_replies.c.request_key == key)
-                    .where(voice_replies.c.started_at == row.started_at)
-                    .values(started_at=now)
-                ).rowcount
+                seen = {"key": key, "seen": row.started_at, "now": now}
+                taken = connection.execute(_TAKE_OVER, seen).rowcount
                 return Claim(owner=bool(taken))
             return Claim(owner=False)
 
     def _answer(self, key: str, twiml: str) -> None:
         with write_transaction(self._engine) as connection:
-            connection.execute(
-                voice_replies.update()
-                .where(voice_replies.c.request_key == key)
-                .values(twiml=twiml, answered_at=time.time())
-            )
+            connection.execute(_ANSWER, {"key": key, "twiml": twiml, "at": time.time()})
 
     def _release(self, key: str) -> None:
         with write_transaction(self._engine) as connection:
-            connection.execute(
-                voice_replies.delete()
-                .where(voice_replies.c.request_key == key)
-                .where(voice_replies.c.twiml.is_(None))
-            )
+            connection.execute(_RELEASE, {"key": key})
 
     def _get(self, key: str) -> str | None:
         with self._engine.connect() as connection:
-            return connection.execute(
-                sa.select(voice_replies.c.twiml).where(voice_replies.c.request_key == key)
-            ).scalar()
+            return connection.execute(_READ, {"key": key}).scalar()
 
     async def claim(self, key: str, call_sid: str) -> Claim:
         return await asyncio.to_thread(self._claim, key, call_sid)
