@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import jsonschema
@@ -70,3 +71,33 @@ def test_a_result_rasa_refuses_is_refused_with_a_schema_error(result: Any) -> No
 def test_rasa_reports_the_refusal_with_its_own_hint() -> None:
     with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server"):
         RemoteAction("action_x", None)._validate_action_result({"events": [{"event": "x"}]})
+
+
+def random_result(rng: random.Random, kinds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Events of random kinds (some unknown) whose fields hold values of random types."""
+    values = [None, "x", 3, 2.5, True, [], ["a"], {}, {"k": "v"}]
+    events = []
+    for _ in range(rng.randint(0, 4)):
+        kind = rng.choice(kinds)
+        name = kind["properties"]["event"]["const"] if rng.random() < 0.9 else "telepathy"
+        event: dict[str, Any] = {"event": name}
+        for field in kind.get("properties", {}):
+            if field != "event" and rng.random() < 0.6:
+                event[field] = rng.choice(values)
+        for field in ("timestamp", "metadata"):
+            if rng.random() < 0.3:
+                event[field] = rng.choice(values)
+        events.append(event)
+    return {"events": events} if rng.random() < 0.95 else {"events": rng.choice(values)}
+
+
+def test_on_random_results_it_agrees_with_rasas_schema_every_time() -> None:
+    rng = random.Random(11)
+    schema = RemoteAction.action_response_format_spec()
+    kinds = schema["properties"]["events"]["items"]["oneOf"]
+    verdicts = [
+        (rasa_accepts(r), fast_accepts(r)) for r in (random_result(rng, kinds) for _ in range(400))
+    ]
+    assert all(rasa == fast for rasa, fast in verdicts)
+    accepted = sum(rasa for rasa, _ in verdicts)
+    assert 40 < accepted < 360  # both verdicts were tried many times
