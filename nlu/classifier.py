@@ -7,8 +7,8 @@ flat, and right answers fall under the FallbackClassifier's threshold.
 
 Rasa builds each message's input row by combining its sequence features too
 (a deep copy and a sparse stack per featurizer) only to throw them away;
-``_create_X`` here stacks the sentence features alone, the same matrix, so a
-turn's classification costs less than half as much.
+``_create_X`` here stacks the sentence features alone: the same matrix, for
+less work on every turn.
 """
 
 from __future__ import annotations

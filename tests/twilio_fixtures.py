@@ -32,8 +32,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from emulators.admin_client import TwilioAdmin
-from emulators.twilio_api.app import EmulatorConfig, create_app
+from emulators.twilio_api.app import create_app
+from emulators.twilio_call import new_call_sid
 from settings import TwilioRestSettings
+from settings.tooling import TwilioEmulatorSettings
 from stack.processes import free_port
 from tests.in_process import InProcessServer
 
@@ -92,9 +94,15 @@ class RunningTwilioEmulator(TwilioAdmin):
         self.server.stop()
 
 
+def probe(emulator: RunningTwilioEmulator, **kwargs: object) -> requests.Response:
+    """A REST request the emulator answers 404 when healthy: moving an unknown call."""
+    url = "http://127.0.0.1:9/next"
+    return emulator.api("POST", f"/Calls/{new_call_sid()}.json", data={"Url": url}, **kwargs)
+
+
 def start_twilio_emulator() -> RunningTwilioEmulator:
     """Serve an emulator on a free port with a fresh auth token and fast agent phones."""
-    config = EmulatorConfig(
+    config = TwilioEmulatorSettings(
         account_sid=ACCOUNT_SID,
         auth_token=secrets.token_hex(16),
         agent_behaviour="accept",

@@ -8,6 +8,7 @@ SNOW_EMULATOR_DB; the API user is SNOW_EMULATOR_USER / SNOW_EMULATOR_PASSWORD
 (and SNOW_EMULATOR_FAULT_DELAY for ``slow``); the modes are in ``app.py``.
 """
 
+from dataclasses import asdict
 from pathlib import Path
 
 from emulators.common import serve
@@ -24,10 +25,7 @@ if __name__ == "__main__":
         "SNOW_EMULATOR_PORT",
         8089,
         lambda args, fault: create_app(
-            args.db,
-            user=(account := ServiceNowEmulatorSettings.from_env()).user,
-            password=account.password,
-            fault=fault,
+            args.db, **asdict(ServiceNowEmulatorSettings.from_env()), fault=fault
         ),
         lambda parser: parser.add_argument(
             "--db", type=Path, default=StackSettings.from_env().servicenow_db

@@ -13,8 +13,9 @@ TWILIO_EMULATOR_FAULT_DELAY for ``slow``).
 """
 
 from emulators.common import serve
+from settings.tooling import TwilioEmulatorSettings
 
-from .app import MODES, EmulatorConfig, create_app
+from .app import MODES, create_app
 
 if __name__ == "__main__":
     serve(
@@ -23,5 +24,5 @@ if __name__ == "__main__":
         MODES,
         "TWILIO_EMULATOR_PORT",
         8090,
-        lambda args, fault: create_app(EmulatorConfig.from_env(), fault=fault),
+        lambda args, fault: create_app(TwilioEmulatorSettings.from_env(), fault=fault),
     )

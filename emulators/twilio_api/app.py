@@ -44,7 +44,7 @@ from sanic.response import HTTPResponse
 
 from emulators.common import Fault, Faults, add_common_routes, credentials_match, wait_until
 from settings.tooling import AGENT_BEHAVIOURS as BEHAVIOURS
-from settings.tooling import TwilioEmulatorSettings as EmulatorConfig
+from settings.tooling import TwilioEmulatorSettings
 
 from .calls import AgentSetting, Exchange, Leg
 from .network import API_VERSION, Network
@@ -129,7 +129,7 @@ def _twiml(form: Mapping[str, str]) -> str | None:
 
 
 def create_app(
-    config: EmulatorConfig, *, fault: Fault | None = None, name: str = "twilio_emulator"
+    config: TwilioEmulatorSettings, *, fault: Fault | None = None, name: str = "twilio_emulator"
 ) -> Sanic:
     """The emulator app for ``config``'s account."""
     if not config.auth_token:

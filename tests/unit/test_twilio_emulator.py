@@ -7,8 +7,6 @@ Real loopback HTTP against the emulator served in process; "our channel" is a ti
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 from twilio.rest import Client
@@ -26,6 +24,7 @@ from tests.twilio_fixtures import (
     fake_channel,  # noqa: F401 - fixture
     fake_channel_server,  # noqa: F401 - fixture
     fresh_twilio_emulator,  # noqa: F401 - fixture
+    probe,
     twilio_emulator,  # noqa: F401 - fixture
 )
 
@@ -75,12 +74,6 @@ async def ring_agent(
 
 def statuses(callbacks: list[Received]) -> list[str]:
     return [c.params["CallStatus"] for c in callbacks]
-
-
-def probe(emulator: RunningTwilioEmulator, **kwargs: object) -> requests.Response:
-    """A REST request the emulator answers 404 when healthy: moving an unknown call."""
-    url = "http://127.0.0.1:9/next"
-    return emulator.api("POST", f"/Calls/{new_call_sid()}.json", data={"Url": url}, **kwargs)
 
 
 def participants(emulator: RunningTwilioEmulator, conference: str) -> list[str]:
@@ -378,56 +371,6 @@ async def test_failing_application_ends_the_leg_with_an_application_error(emulat
     assert call["status"] == "completed"
     assert call["heard"] == [APPLICATION_ERROR]
     assert any(error.startswith("11200") for error in call["errors"])
-
-
-# -- admin and faults -----------------------------------------------------------------------------
-
-
-def test_admin_views_and_reset(emulator):
-    caller = new_call_sid()
-    emulator.dial_in(caller, CALLER, SUPPORT)
-    emulator.set_agent(AGENT, "busy")
-    assert [c["sid"] for c in emulator.calls()] == [caller]
-    assert emulator.calls()[0]["direction"] == "inbound"
-    with pytest.raises(requests.HTTPError, match="409"):
-        emulator.dial_in(caller, CALLER, SUPPORT)  # one sid, one call
-
-    emulator.reset()
-
-    assert emulator.calls() == []
-
-
-@pytest.mark.parametrize(
-    ("mode", "status", "code"), [("unauthorized", 401, 20003), ("server_error", 500, 20500)]
-)
-def test_faults_hit_the_rest_api_only(emulator, mode, status, code):
-    emulator.set_fault(mode, count=1)
-    reply = probe(emulator)
-    assert reply.status_code == status
-    assert reply.json()["code"] == code
-    assert emulator.calls() == []  # admin routes are unaffected
-    assert probe(emulator).status_code == 404  # count used up: the call is unknown
-
-
-def test_slow_fault_delays_answers(emulator):
-    emulator.set_fault("slow", delay_seconds=0.3)
-    started = time.monotonic()
-    assert probe(emulator).status_code == 404
-    assert time.monotonic() - started >= 0.3
-    emulator.set_fault("none")
-
-
-def test_bad_admin_requests_are_400(emulator):
-    with pytest.raises(Exception, match="400"):
-        emulator.set_fault("sometimes")
-    with pytest.raises(Exception, match="400"):
-        emulator.set_agent(AGENT, "maybe")
-    with pytest.raises(Exception, match="404"):
-        emulator.answer(new_call_sid())
-    caller = new_call_sid()
-    emulator.dial_in(caller, CALLER, SUPPORT)
-    with pytest.raises(Exception, match="409"):
-        emulator.answer(caller)  # not a manual phone that is ringing
 
 
 # -- a caller's leg, played by a driver ------------------------------------------------------
