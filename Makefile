@@ -53,7 +53,7 @@ integration: train $(E2E_NODE) ## tests that start processes: whole calls, bst, 
 
 rasa-test: train ## rasa data validate and the Rasa test stories
 	@cd rasa_bot && ../$(PY) -m rasa data validate --fail-on-warnings --quiet
-	@cd rasa_bot && ../$(PY) -m rasa test core --stories tests --model models/current.tar.gz \
+	@cd rasa_bot && ../$(PY) -m dialogue test core --stories tests --model models/current.tar.gz \
 		--out ../var/rasa-test-results --fail-on-prediction-errors --quiet
 
 e2e: e2e-bst ## Bespoken tests offline: each e2e/tests/*.e2e.yml is one call to the local stack

@@ -44,6 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from channels.turn import AssistantUnavailable, Turn
 from contract import ACTION_FALLBACK, PAYLOAD_HANGUP, RESPONSE_GREETING
+from dialogue import states as dialogue_states
 
 logger = logging.getLogger(__name__)
 CHANNEL = "twilio_voice"
@@ -104,6 +105,8 @@ def _validate_action_results_fast() -> None:
 
 
 _validate_action_results_fast()
+# Policies' dialogue states: each conversation's replay kept, extended by new events.
+dialogue_states.install()
 
 
 _NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
@@ -300,7 +303,7 @@ class RasaAssistant:
             _NLU_THREAD, processor._parse_message_with_graph, message, tracker
         )
         processor._update_full_retrieval_intent(parse_data)
-        processor._check_for_unseen_features(parse_data)
+        _warn_unseen(processor.domain, parse_data)
         return parse_data
 
     async def _predict_and_act(self, tracker: Any, output: Any) -> None:
@@ -371,6 +374,17 @@ class RasaAssistant:
             return "ok"
         except (asyncio.TimeoutError, *_store_errors()) as error:
             return f"unreachable ({type(error).__name__})"
+
+
+def _warn_unseen(domain: Any, parse_data: dict[str, Any]) -> None:
+    """Rasa's warning for an intent or entity the domain lacks (a model trained on other
+    data), without its test for an empty domain, which builds two domains per message."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent and intent not in domain.intents:
+        logger.warning("NLU named the intent %r, which the domain does not list", intent)
+    for entity in {e.get("entity") for e in parse_data.get("entities") or []} - {None}:
+        if entity not in domain.entities:
+            logger.warning("NLU named the entity %r, which the domain does not list", entity)
 
 
 def _message(event: BotUttered) -> dict[str, Any]:

@@ -21,6 +21,7 @@ COPY channels /app/channels
 COPY stores /app/stores
 COPY contract.py /app/
 COPY nlu /app/nlu
+COPY dialogue /app/dialogue
 # credentials.yml opens the voice channel only: no unsigned channel in a deployment.
 COPY rasa_bot/credentials.yml rasa_bot/endpoints.yml /app/
 

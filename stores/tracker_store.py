@@ -9,6 +9,8 @@ Each turn Rasa reads a conversation's every event back and rebuilds each one
 from JSON; here the events of recent conversations stay in memory
 (``TRACKER_CACHE_CONVERSATIONS``), and a turn reads only the rows stored after
 the last one it knows, so a turn another replica saved is read, not missed.
+The tracker a turn saved is lent to the next turn as it is, unless anything was
+added since; a turn that fails is not saved, so its tracker is never lent.
 Saving writes the turn's new events, found without reading the conversation
 back, and hands them to the event broker in one batch.
 """
@@ -36,10 +38,12 @@ from stores.database import check_tracker_database, engine_for, write_transactio
 
 @dataclass
 class _Stored:
-    """A conversation's events as stored (since its session started), and the last row's id."""
+    """A conversation's events as stored (since its session started), the last row's id,
+    and the tracker that saved them, lent to the next turn once."""
 
     events: list[Event]
     last_id: int
+    tracker: DialogueStateTracker | None = None
 
 
 class ConfiguredTrackerStore(SQLTrackerStore):
@@ -84,7 +88,10 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         if rows:
             stored.events.extend(deserialise_events([json.loads(row.data) for row in rows]))
             stored.last_id = rows[-1].id
+        saved, stored.tracker = stored.tracker, None
         self._keep(sender_id, stored)
+        if saved is not None and _holds_only(saved, stored.events):
+            return saved  # as saved: rebuilding it would replay every event
         return self._tracker(sender_id, stored.events)
 
     def _load(self, sender_id: str) -> DialogueStateTracker | None:
@@ -141,7 +148,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         # Kept again only when the tracker is the kept events plus this turn's, in
         # the same session; otherwise the next turn reads the conversation as Rasa would.
         if grew and last_id is not None and not any(isinstance(e, SessionStarted) for e in unsaved):
-            self._keep(sender_id, _Stored(list(tracker.events), last_id))
+            self._keep(sender_id, _Stored(list(tracker.events), last_id, tracker))
         self._publish(sender_id, [data for _, data in events])
 
     def _row(self, sender_id: str, event: Event, data: dict[str, Any]) -> dict[str, Any]:
@@ -166,3 +173,9 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         else:
             for body in bodies:
                 broker.publish(body)
+
+
+def _holds_only(tracker: DialogueStateTracker, events: list[Event]) -> bool:
+    """Whether the tracker's events are the stored ones: nothing was added after its
+    save, and no other replica's turn came since."""
+    return len(tracker.events) == len(events) and (not events or tracker.events[-1] is events[-1])

@@ -80,6 +80,24 @@ def test_changes_to_a_tracker_that_was_not_saved_are_not_remembered(
     assert again.get_slot("email") == "a@example.com"
 
 
+@pytest.mark.usefixtures("database")
+def test_the_next_turn_gets_the_saved_tracker_once_and_only_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept = store(monkeypatch)
+    started(kept, "CA6")
+    saved = asyncio.run(kept.retrieve("CA6"))
+    saved.update(SlotSet("email", "a@example.com"))
+    asyncio.run(kept.save(saved))
+    assert asyncio.run(kept.retrieve("CA6")) is saved  # no replay of the conversation
+    assert asyncio.run(kept.retrieve("CA6")) is not saved  # lent once: a second reader
+    asyncio.run(kept.save(saved))
+    saved.update(SlotSet("email", "after@example.com"))  # changed after its save
+    again = asyncio.run(kept.retrieve("CA6"))
+    assert again is not saved
+    assert again.get_slot("email") == "a@example.com"
+
+
 @pytest.mark.parametrize("kept", [0, 1, 512])
 @pytest.mark.usefixtures("database")
 def test_every_turn_is_stored_once_whatever_is_kept(

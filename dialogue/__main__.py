@@ -1,0 +1,24 @@
+"""``python -m dialogue <rasa arguments>``: Rasa's command line, predicting as calls are predicted.
+
+The voice channel installs the kept dialogue states (:mod:`dialogue.states`) in
+the Rasa server; ``make rasa-test`` runs the test stories through this, so
+they check the predictions callers get, not only Rasa's own replay.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from dialogue import states
+
+
+def main() -> None:
+    states.install()
+    from rasa.__main__ import main as rasa
+
+    sys.argv[0] = "rasa"
+    rasa()
+
+
+if __name__ == "__main__":
+    main()
