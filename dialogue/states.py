@@ -141,14 +141,8 @@ def install() -> DialogueStates:
     """Makes every ``Domain`` answer from kept replays; returns the one kept set."""
     states = DialogueStates()
 
-    def states_for_tracker_history(
-        self: Domain,
-        tracker: DialogueStateTracker,
-        omit_unset_slots: bool = False,
-        ignore_rule_only_turns: bool = False,
-        rule_only_data: dict[str, Any] | None = None,
-    ) -> list[State]:
-        return states(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    def states_for_tracker_history(self: Domain, *args: Any, **kwargs: Any) -> list[State]:
+        return states(self, *args, **kwargs)  # Rasa's arguments, in Rasa's order
 
     Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
     return states
