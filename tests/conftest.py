@@ -26,6 +26,7 @@ from tests.duckling_fixtures import duckling_server  # noqa: F401
 from tests.servicenow_fixtures import servicenow_emulator, servicenow_emulator_session  # noqa: F401
 from tests.stacks import KINDS, QuickBench, SessionStacks
 from tests.twilio_fixtures import (  # noqa: F401
+    emulator,
     fake_channel,
     fake_channel_server,
     fresh_twilio_emulator,

@@ -48,6 +48,9 @@ CALLER_ROUTE = "/webhooks/twilio_voice/webhook"
 WHISPER = "A caller needs help with the VPN. Press 1 to accept, 9 to decline."
 NO_ANSWER = "You did not press a key. Goodbye."
 DECLINED = "Okay, the caller will be told."
+AGENT = "+15555550111"  # an agent's phone
+CALLER = "+15555550100"  # a caller's phone
+SUPPORT = "+15555550199"  # the help desk's number
 
 
 class RunningTwilioEmulator(TwilioAdmin):
@@ -131,6 +134,12 @@ def fresh_twilio_emulator(
     twilio_emulator.reset()
     yield twilio_emulator
     twilio_emulator.reset()
+
+
+@pytest.fixture
+def emulator(fresh_twilio_emulator: RunningTwilioEmulator) -> RunningTwilioEmulator:
+    """``fresh_twilio_emulator`` by the short name the emulator's own tests use."""
+    return fresh_twilio_emulator
 
 
 # -- "our channel", played by a tiny aiohttp server --------------------------------------

@@ -15,31 +15,21 @@ from emulators.twilio_api.twiml_runner import APPLICATION_ERROR
 from emulators.twilio_call import new_call_sid
 from telephony.twilio_rest import RoutedHttpClient, TwilioRest
 from tests.twilio_fixtures import (
+    AGENT,
+    CALLER,
     DECLINED,
     NO_ANSWER,
+    SUPPORT,
     WHISPER,
     FakeChannel,
     Received,
     RunningTwilioEmulator,
-    fake_channel,  # noqa: F401 - fixture
-    fake_channel_server,  # noqa: F401 - fixture
-    fresh_twilio_emulator,  # noqa: F401 - fixture
     probe,
-    twilio_emulator,  # noqa: F401 - fixture
 )
 
-AGENT = "+15555550111"
-CALLER = "+15555550100"
-SUPPORT = "+15555550199"
-
 
 @pytest.fixture
-def emulator(fresh_twilio_emulator: RunningTwilioEmulator) -> RunningTwilioEmulator:  # noqa: F811
-    return fresh_twilio_emulator
-
-
-@pytest.fixture
-def channel(fake_channel: FakeChannel) -> FakeChannel:  # noqa: F811
+def channel(fake_channel: FakeChannel) -> FakeChannel:
     return fake_channel
 
 

@@ -10,20 +10,11 @@ import requests
 
 from emulators.twilio_call import new_call_sid
 from tests.twilio_fixtures import (
-    RunningTwilioEmulator,
-    fresh_twilio_emulator,  # noqa: F401 - fixture
+    AGENT,
+    CALLER,
+    SUPPORT,
     probe,
-    twilio_emulator,  # noqa: F401 - fixture
 )
-
-AGENT = "+15555550111"
-CALLER = "+15555550100"
-SUPPORT = "+15555550199"
-
-
-@pytest.fixture
-def emulator(fresh_twilio_emulator: RunningTwilioEmulator) -> RunningTwilioEmulator:  # noqa: F811
-    return fresh_twilio_emulator
 
 
 def test_admin_views_and_reset(emulator):

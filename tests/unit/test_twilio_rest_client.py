@@ -14,22 +14,13 @@ from settings import SettingsError, TwilioRestSettings
 from stack.processes import free_port
 from telephony.twilio_rest import RoutedHttpClient, TelephonyError, TwilioRest
 from tests.twilio_fixtures import (
+    AGENT,
+    SUPPORT,
     RunningTwilioEmulator,
-    fake_channel,  # noqa: F401 - fixture
-    fake_channel_server,  # noqa: F401 - fixture
-    fresh_twilio_emulator,  # noqa: F401 - fixture
-    twilio_emulator,  # noqa: F401 - fixture
 )
 
-AGENT = "+15555550111"
-SUPPORT = "+15555550199"
 TWIML = "<Response><Say>Hello</Say><Hangup/></Response>"
 REAL_SID = "AC" + "a1" * 16
-
-
-@pytest.fixture
-def emulator(fresh_twilio_emulator: RunningTwilioEmulator) -> RunningTwilioEmulator:  # noqa: F811
-    return fresh_twilio_emulator
 
 
 @pytest.fixture
