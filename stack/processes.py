@@ -6,12 +6,14 @@ same way: one command line per service, one health URL per service.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -32,17 +34,39 @@ class ServiceDidNotStart(RuntimeError):
 # Below the kernel's ephemeral range (32768+), so an outgoing connection's local
 # port cannot take a server's port between choosing and binding it.
 PORT_RANGE = (20000, 32000)
+# A port handed out is claimed by an flock on a file here until this process
+# exits (the kernel drops the lock then, even on a crash). Stacks started at the
+# same moment, in this process or in others (make test's three jobs), could
+# otherwise pick one port between one's check and the other's bind; the loser's
+# health check would then find the winner's server and call it its own.
+PORT_CLAIMS = Path(tempfile.gettempdir()) / "helpdesk-voice-ports"
+_claimed: dict[int, int] = {}  # port -> the descriptor holding its claim
+
+
+def _claim(port: int) -> bool:
+    """Take ``port`` for this process unless another stack (here or elsewhere) has it."""
+    PORT_CLAIMS.mkdir(exist_ok=True)
+    descriptor = os.open(PORT_CLAIMS / str(port), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # another open file holds it: this process's own, or another's
+        os.close(descriptor)
+        return False
+    _claimed[port] = descriptor
+    return True
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on and no other stack was given."""
     for _ in range(200):
         port = random.randint(*PORT_RANGE)  # noqa: S311 - not a secret
+        if port in _claimed or not _claim(port):
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
-                continue
+                continue  # kept claimed: something else serves there
             return port
     raise RuntimeError(f"no free port in {PORT_RANGE}")
 
