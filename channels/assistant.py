@@ -23,6 +23,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import ujson
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
@@ -44,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from channels.turn import AssistantUnavailable, Turn
 from contract import ACTION_FALLBACK, PAYLOAD_HANGUP, RESPONSE_GREETING
+from dialogue import graph_runner
 from dialogue import states as dialogue_states
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,8 @@ def _validate_action_results_fast() -> None:
 _validate_action_results_fast()
 # Policies' dialogue states: each conversation's replay kept, extended by new events.
 dialogue_states.install()
+# The model's graph run in a plain loop, each target set's order worked out once.
+graph_runner.install()
 
 
 _NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
@@ -123,6 +127,12 @@ class _KeptSession:
 
     async def __aexit__(self, *_: object) -> None:
         return None
+
+
+def action_request_json(body: Any) -> str:
+    """The action server's request body as JSON, by ujson: a third of ``json``'s time on
+    a call's tracker, which every action call and form validation sends whole."""
+    return ujson.dumps(body, escape_forward_slashes=False)
 
 
 class KeepAliveEndpoint(EndpointConfig):
@@ -150,6 +160,7 @@ class KeepAliveEndpoint(EndpointConfig):
                 auth=auth,
                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
+                json_serialize=action_request_json,
             )
         return _KeptSession(self._shared)
 

@@ -1,1 +1,2 @@
-"""Rasa Core's dialogue side as calls use it: the policies' states, kept per conversation."""
+"""Rasa Core's dialogue side as calls use it: the policies' states kept per conversation,
+the model's graph run in a loop."""

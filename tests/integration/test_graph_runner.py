@@ -1,0 +1,176 @@
+"""The prediction graph run in a loop gives what Rasa's dask runner gives, on the real model.
+
+Both runners load the project's trained model. NLU: the training sentences and
+fuzzed lines go through both. Dialogue: random walks where, after every action
+predicted, the caller says a random intent (with the model's own entities),
+forms start and stop, and undo events come; at every step both runners must
+predict the same thing, down to every action's probability.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.core.channels.channel import UserMessage
+from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+from rasa.engine.loader import load_predict_graph_runner
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.runner.interface import GraphRunner
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.loading import load_data
+
+from dialogue.graph_runner import SequentialGraphRunner
+from scripts.train_model import BOT, cached_model
+from tests.duckling_fixtures import duckling_server  # noqa: F401 - a fixture
+
+pytestmark = [pytest.mark.integration]
+
+WALKS, STEPS = 12, 60
+
+
+@pytest.fixture(scope="module")
+def runners(duckling_server: str) -> Iterator[tuple[Any, GraphRunner, GraphRunner]]:  # noqa: F811
+    """(the model's metadata, Rasa's dask runner, the sequential runner) on one model."""
+    model, _ = cached_model()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RASA_DUCKLING_HTTP_URL", duckling_server)
+        with tempfile.TemporaryDirectory() as dask, tempfile.TemporaryDirectory() as loop:
+            metadata, rasa = load_predict_graph_runner(
+                Path(dask), model, LocalModelStorage, DaskGraphRunner
+            )
+            _, ours = load_predict_graph_runner(
+                Path(loop), model, LocalModelStorage, SequentialGraphRunner
+            )
+            yield metadata, rasa, ours
+
+
+def _sentences() -> list[str]:
+    """Every training example of the bot, as its text (Rasa strips the entity markup)."""
+    return [example.get("text") for example in load_data(str(BOT / "data" / "nlu")).intent_examples]
+
+
+def _fuzzed(rng: random.Random, count: int) -> list[str]:
+    alphabet = string.ascii_letters + string.digits + string.punctuation + " éü中🙂\t"
+    return ["", " ", *("".join(rng.choices(alphabet, k=rng.randint(1, 60))) for _ in range(count))]
+
+
+def _parse(runner: GraphRunner, metadata: Any, text: str) -> dict[str, Any]:
+    tracker = DialogueStateTracker("nlu", [])
+    message = UserMessage(text, sender_id="nlu")
+    results = runner.run(
+        inputs={PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: tracker},
+        targets=[metadata.nlu_target],
+    )
+    (parsed,) = results[metadata.nlu_target]
+    return parsed.as_dict(only_output_properties=True)
+
+
+def test_nlu_is_the_same_on_every_training_sentence_and_fuzzed_line(runners) -> None:
+    metadata, rasa, ours = runners
+    texts = _sentences() + _fuzzed(random.Random(7), 60)
+    assert len(texts) > 200
+    for text in texts:
+        assert _parse(ours, metadata, text) == _parse(rasa, metadata, text), text
+
+
+def _predict(runner: GraphRunner, metadata: Any, tracker: DialogueStateTracker) -> Any:
+    return runner.run(inputs={PLACEHOLDER_TRACKER: tracker}, targets=[metadata.core_target])[
+        metadata.core_target
+    ]
+
+
+def _caller_says(rng: random.Random, domain: Domain, tracker: DialogueStateTracker) -> None:
+    intent = rng.choice(domain.intents)
+    entities = [
+        {"entity": name, "value": f"v{rng.randint(0, 3)}", "start": 0, "end": 1}
+        for name in rng.sample(domain.entities, k=min(len(domain.entities), rng.randint(0, 2)))
+    ]
+    parse = {"intent": {"name": intent, "confidence": rng.random()}, "entities": entities}
+    tracker.update(UserUttered(f"said {intent}", parse["intent"], entities, parse))
+
+
+def _walk(seed: int, metadata: Any, rasa: GraphRunner, ours: GraphRunner) -> int:
+    """One random conversation; returns how many predictions were compared."""
+    rng, domain = random.Random(seed), metadata.domain
+    tracker = DialogueStateTracker.from_events(
+        f"walk-{seed}",
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        domain.slots,
+    )
+    compared = 0
+    for _ in range(STEPS):
+        if tracker.latest_action_name == "action_listen":
+            _caller_says(rng, domain, tracker)
+        expected, got = _predict(rasa, metadata, tracker), _predict(ours, metadata, tracker)
+        assert got == expected, (seed, compared, [e.as_dict() for e in tracker.events][-6:])
+        compared += 1
+        action = domain.action_names_or_texts[got.max_confidence_index]
+        tracker.update(ActionExecuted(action, got.policy_name, got.max_confidence))
+        roll = rng.random()
+        if action in domain.form_names and roll < 0.6:
+            tracker.update(ActiveLoop(action))
+            slot = rng.choice(list(domain.forms[action].get("required_slots", ["none"])) or ["x"])
+            tracker.update(SlotSet("requested_slot", slot))
+        elif roll < 0.1:
+            tracker.update(ActiveLoop(None))
+        elif roll < 0.15:
+            tracker.update(UserUtteranceReverted())
+        elif roll < 0.2:
+            tracker.update(ActionReverted())
+        if tracker.latest_action_name != "action_listen" and rng.random() < 0.4:
+            tracker.update(ActionExecuted("action_listen"))
+    return compared
+
+
+def test_predictions_are_the_same_on_random_conversations(runners) -> None:
+    metadata, rasa, ours = runners
+    compared = sum(_walk(seed, metadata, rasa, ours) for seed in range(WALKS))
+    print(f"{compared} predictions compared over {WALKS} random conversations")
+    assert compared == WALKS * STEPS
+
+
+def test_each_target_set_is_planned_once_and_an_unknown_input_fails_as_under_dask(
+    runners,
+) -> None:
+    metadata, _, ours = runners
+    _parse(ours, metadata, "my vpn is down")
+    plan = ours._plans[(metadata.nlu_target,)]
+    _parse(ours, metadata, "my printer is jammed")
+    assert ours._plans[(metadata.nlu_target,)] is plan
+    assert set(ours._plans) <= {(metadata.nlu_target,), (metadata.core_target,)}
+    with pytest.raises(Exception) as raised_by_ours:
+        ours.run(inputs={}, targets=[metadata.nlu_target])
+    with pytest.raises(Exception) as raised_by_rasa:
+        runners[1].run(inputs={}, targets=[metadata.nlu_target])
+    assert type(raised_by_ours.value) is type(raised_by_rasa.value)
+    assert "Missing input" in str(raised_by_ours.value.__cause__ or raised_by_ours.value)
+
+
+def test_a_model_loaded_by_rasas_processor_runs_in_the_loop() -> None:
+    import rasa.core.processor
+
+    from dialogue import graph_runner
+
+    before = rasa.core.processor.DaskGraphRunner
+    try:
+        graph_runner.install()
+        assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+    finally:
+        rasa.core.processor.DaskGraphRunner = before
