@@ -43,10 +43,9 @@ from rasa.shared.core.events import (
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.exc import SQLAlchemyError
 
+import dialogue
 from channels.turn import AssistantUnavailable, Turn
 from contract import ACTION_FALLBACK, PAYLOAD_HANGUP, RESPONSE_GREETING
-from dialogue import graph_runner
-from dialogue import states as dialogue_states
 
 logger = logging.getLogger(__name__)
 CHANNEL = "twilio_voice"
@@ -107,10 +106,8 @@ def _validate_action_results_fast() -> None:
 
 
 _validate_action_results_fast()
-# Policies' dialogue states: each conversation's replay kept, extended by new events.
-dialogue_states.install()
-# The model's graph run in a plain loop, each target set's order worked out once.
-graph_runner.install()
+# Kept dialogue states, the rule lookup over reachable states, the graph run in a loop.
+dialogue.install()
 
 
 _NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")

@@ -26,6 +26,8 @@ from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 KEPT_REPLAYS = 512  # conversations x the (two) ways policies ask
+# Rasa's own, taken before install() can replace it (tests compare against it).
+rasa_states_for_tracker_history = Domain.states_for_tracker_history
 
 
 @dataclass

@@ -21,11 +21,11 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from dialogue.states import DialogueStates
+from dialogue.states import DialogueStates, rasa_states_for_tracker_history
 from settings import PROJECT_ROOT
 
 DOMAIN = Domain.load(PROJECT_ROOT / "rasa_bot" / "domain.yml")
-RASA_STATES = Domain.states_for_tracker_history  # Rasa's own, whatever is installed later
+RASA_STATES = rasa_states_for_tracker_history  # Rasa's own, whatever is installed since
 RULE_ONLY = {"rule_only_slots": ["confirm"], "rule_only_loops": ["incident_status_form"]}
 ASKS = [  # the ways Rasa's policies ask (memoization, rules) and two more
     {},
