@@ -106,7 +106,7 @@ def _validate_action_results_fast() -> None:
 
 
 _validate_action_results_fast()
-# Kept dialogue states, the rule lookup over reachable states, the graph run in a loop.
+# Dialogue states kept per conversation, and the model's graph run in a loop.
 dialogue.install()
 
 

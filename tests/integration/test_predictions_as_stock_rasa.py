@@ -1,12 +1,12 @@
 """Rasa as calls use it (:mod:`dialogue`) understands and predicts what stock Rasa does.
 
-Stock Rasa: its dask runner, its rule lookup and its replayed dialogue states.
-Ours: the graph in a loop, the rule lookup over reachable states, and states
-kept per conversation. Both load the project's trained model. NLU: the training
-sentences and fuzzed lines go through both. Dialogue: random walks where, after
-every action predicted, the caller says a random intent (with the domain's
-entities), forms start and stop, and undo events come; at every step both must
-predict the same thing, down to every action's probability.
+Stock Rasa: its dask runner and its replayed dialogue states. Ours: the graph
+in a loop, and the states kept per conversation. Both load the project's
+trained model. NLU: the training sentences and fuzzed lines go through both.
+Dialogue: random walks where, after every action predicted, the caller says a
+random intent (with the domain's entities), forms start and stop, and undo
+events come; at every step both must predict the same thing, down to every
+action's probability.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 from rasa.engine.loader import load_predict_graph_runner
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -41,7 +40,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 
-from dialogue import rule_keys, states
+from dialogue import states
 from dialogue.graph_runner import SequentialGraphRunner
 from scripts.train_model import BOT, cached_model
 from tests.duckling_fixtures import duckling_server  # noqa: F401 - a fixture
@@ -97,17 +96,14 @@ def test_nlu_is_the_same_on_every_training_sentence_and_fuzzed_line(runners) -> 
 
 
 @contextmanager
-def _rasa_with(
-    dialogue_states: Callable[..., Any], rule_lookup: Callable[..., Any]
-) -> Iterator[None]:
-    """Rasa's classes answering with these for the block, whatever a test imported before."""
-    saved = Domain.states_for_tracker_history, RulePolicy._get_possible_keys
+def _rasa_with(dialogue_states: Callable[..., Any]) -> Iterator[None]:
+    """Rasa's domains answering with these states for the block, whatever was installed before."""
+    saved = Domain.states_for_tracker_history
     Domain.states_for_tracker_history = dialogue_states  # type: ignore[method-assign]
-    RulePolicy._get_possible_keys = rule_lookup  # type: ignore[method-assign]
     try:
         yield
     finally:
-        Domain.states_for_tracker_history, RulePolicy._get_possible_keys = saved
+        Domain.states_for_tracker_history = saved
 
 
 def _predict(runner: GraphRunner, metadata: Any, tracker: DialogueStateTracker) -> Any:
@@ -117,19 +113,8 @@ def _predict(runner: GraphRunner, metadata: Any, tracker: DialogueStateTracker) 
 
 
 def _stock(runner: GraphRunner, metadata: Any, tracker: DialogueStateTracker) -> Any:
-    with _rasa_with(states.rasa_states_for_tracker_history, rule_keys.rasa_get_possible_keys):
+    with _rasa_with(states.rasa_states_for_tracker_history):
         return _predict(runner, metadata, tracker)
-
-
-LOOKUPS: Counter[str] = Counter()  # rule lookups compared: "matched" when a rule fits
-
-
-def _both_lookups(policy: RulePolicy, lookup: dict[str, Any], states: list[Any]) -> set[str]:
-    """Our rule lookup, checked against Rasa's on the same states on the way."""
-    keys = rule_keys.possible_keys(policy, lookup, states)
-    assert keys == rule_keys.rasa_get_possible_keys(policy, lookup, states), states[-3:]
-    LOOKUPS["matched" if keys else "none"] += 1
-    return keys
 
 
 def _ours(
@@ -138,7 +123,7 @@ def _ours(
     def kept_states(domain: Domain, *args: Any, **kwargs: Any) -> Any:
         return kept(domain, *args, **kwargs)
 
-    with _rasa_with(kept_states, _both_lookups):
+    with _rasa_with(kept_states):
         return _predict(runner, metadata, tracker)
 
 
@@ -189,10 +174,9 @@ def _walk(seed: int, metadata: Any, rasa: GraphRunner, ours: GraphRunner) -> lis
 def test_predictions_are_the_same_on_random_conversations(runners) -> None:
     metadata, rasa, ours = runners
     by_policy = Counter(p for seed in range(WALKS) for p in _walk(seed, metadata, rasa, ours))
-    print(f"predictions over {WALKS} random conversations: {by_policy}; rule lookups: {LOOKUPS}")
+    print(f"predictions over {WALKS} random conversations, by policy: {by_policy}")
     assert sum(by_policy.values()) == WALKS * STEPS
     assert {"RulePolicy", "MemoizationPolicy"} <= {name.split("_")[-1] for name in by_policy}
-    assert LOOKUPS["matched"] > 100 and LOOKUPS["none"] > 100
 
 
 def test_each_target_set_is_planned_once_and_an_unknown_input_fails_as_under_dask(
@@ -223,35 +207,3 @@ def test_a_model_loaded_by_rasas_processor_runs_in_the_loop() -> None:
         assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
     finally:
         rasa.core.processor.DaskGraphRunner = before
-
-
-def test_rule_lookup_is_rasas_on_every_rule_and_its_near_misses(runners) -> None:
-    """Each rule's own states, with older turns before them, cut short, or with their
-    oldest state swapped for another rule's: the states where a rule's far end decides."""
-    _, _, ours = runners
-    (policy,) = (
-        node._component
-        for node in ours._instantiated_nodes.values()
-        if isinstance(node._component, RulePolicy)
-    )
-    rng, compared = random.Random(11), 0
-    for lookup in (policy.lookup["rules"], policy.lookup["rules_for_loop_unhappy_path"]):
-        rules = [policy._rule_key_to_state(key) for key in lookup]
-        for rule in rules:
-            other = rng.choice(rules)
-            for conversation in (
-                rule,
-                [*rng.choice(rules), *rule],
-                rule[1:],
-                [*other[:1], *rule[1:]],
-                [*rule[:-1], *other[-1:]],
-            ):
-                ours_, rasas = (
-                    find(policy, lookup, conversation)
-                    for find in (rule_keys.possible_keys, rule_keys.rasa_get_possible_keys)
-                )
-                assert ours_ == rasas, conversation
-                compared += 1
-    assert compared == 5 * (
-        len(policy.lookup["rules"]) + len(policy.lookup["rules_for_loop_unhappy_path"])
-    )
