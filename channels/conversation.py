@@ -13,7 +13,6 @@ assistant's offer when no agent could be rung.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -26,6 +25,7 @@ from channels.hints import hints_for
 from channels.menus import HUMAN_KEY, HUMAN_PAYLOAD, payload_for_keys
 from channels.turn import Assistant, AssistantUnavailable, Turn
 from channels.twiml import Hold, Listen, render_goodbye, render_turn
+from channels.urls import call_tag
 from contract import OUTCOME_UNREACHABLE
 from handoff.record import Handoff
 from handoff.request import HandoffRequest, back_command, take_over_command
@@ -72,7 +72,7 @@ class Counters:
 
 def call_hash(call_sid: str) -> str:
     """A short stable tag for logs: the call, without its SID."""
-    return hashlib.sha256(call_sid.encode()).hexdigest()[:10]
+    return call_tag(call_sid)
 
 
 def words_of(speech: str, limit: int, call_sid: str) -> str:

@@ -157,13 +157,15 @@ class TwilioVoiceChannel(InputChannel):
             self._rest = TwilioRest(TwilioRestSettings.from_env())
         return self._rest
 
-    def conversation(self, request: Request) -> VoiceConversation:
+    def conversation(self, request: Request, call_sid: str | None = None) -> VoiceConversation:
+        """The conversation of ``call_sid`` (by default the call Twilio's form names)."""
+        sid = request.form.get("CallSid", "") if call_sid is None else call_sid
         base = self.signature.public_base(request)
         return VoiceConversation(
             self.assistant(request),
             self.settings,
             self.handoff,
-            lambda counters: channel_url(base, "gather", **counters.query()),
+            lambda counters: channel_url(base, "gather", call_sid=sid, **counters.query()),
             self.switchboard(),
         )
 
@@ -366,8 +368,9 @@ class TwilioVoiceChannel(InputChannel):
 
     def _pending_url(self, request: Request, key: str, waits: int, counters: Counters) -> str:
         """Where Twilio collects a slow turn; it carries the turn's counters on."""
-        base = self.signature.public_base(request)
-        return channel_url(base, "pending", key=key, waits=waits, **counters.query())
+        base, sid = self.signature.public_base(request), request.form.get("CallSid", "")
+        query = {"key": key, "waits": waits, **counters.query()}
+        return channel_url(base, "pending", call_sid=sid, **query)
 
     async def _answer(
         self,
@@ -414,7 +417,7 @@ class TwilioVoiceChannel(InputChannel):
             async with assistant.exclusive(call_sid):
                 if await self.switchboard().holding(call_sid):
                     return response.json({"error": "the caller already waits for a person"}, 409)
-                taken = await self.conversation(request).take_over(call_sid, phone)
+                taken = await self.conversation(request, call_sid).take_over(call_sid, phone)
         except (AssistantUnavailable, SQLAlchemyError, StoreUnreachable) as error:
             logger.warning("call %s: take-over failed: %s", call_hash(call_sid), error)
             return response.json({"error": "the assistant's stores are unavailable"}, status=503)

@@ -106,7 +106,7 @@ class Switchboard:
     async def send_caller(self, caller_sid: str, route: str) -> None:
         """Makes the caller's live call fetch its TwiML from the channel's ``route``."""
         await self._client().redirect_call(
-            caller_sid, channel_url(self.settings.channel_base_url, route)
+            caller_sid, channel_url(self.settings.channel_base_url, route, call_sid=caller_sid)
         )
 
     # -- the agent's side (Twilio's reports about the agent's call) ------------

@@ -1,8 +1,14 @@
-"""nginx in front of Rasa replicas: one public port, turns spread round-robin.
+"""nginx in front of Rasa replicas: one public port, each call kept on one replica.
 
-A replica that is down is skipped (``proxy_next_upstream``). Retrying a POST on
-another replica is safe here: the voice channel answers a repeated Twilio
-request from its reply store instead of running the turn again.
+The channel's URLs name their call (``?call=<tag>``, channels/urls.py), and
+nginx hashes that tag, so a call's turns reach the replica whose tracker cache,
+kept dialogue states and lent tracker are warm for it (round-robin made every
+turn rebuild them from the database). Requests that name no call (a call's
+first webhook, status callbacks, the console's API calls) are spread by their
+request id. A replica that is down is skipped (``proxy_next_upstream``) and its
+calls go on elsewhere from the shared stores. Retrying a POST on another
+replica is safe here: the voice channel answers a repeated Twilio request from
+its reply store instead of running the turn again.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+
+from channels.urls import CALL_TAG
 
 
 def nginx_binary() -> str:
@@ -46,7 +54,12 @@ http {{
     # Whole bodies in memory: a worker that runs as another user (nginx started as
     # root) cannot write the temp folder, and a long answer would be refused.
     client_body_buffer_size 1m;
+    map $arg_{CALL_TAG} $rasa_route {{
+        "" $request_id;
+        default $arg_{CALL_TAG};
+    }}
     upstream rasa {{
+        hash $rasa_route consistent;
 {upstreams}
     }}
     server {{

@@ -14,7 +14,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from chaos.scenarios import to_confirmation
+from channels.urls import call_tag
+from emulators.twilio_call import TwilioCall
 from stack.isolated import POSTGRES
 from tests.integration.conftest import Stack
 from tests.stacks import RedisServer, SessionStacks
@@ -29,10 +30,6 @@ def redis_server(replicas: Stack, session_stacks: SessionStacks) -> RedisServer:
     """The production stack's own Redis."""
     assert session_stacks.redis is not None
     return session_stacks.redis
-
-
-def turns_logged(stack: Stack, replica: str) -> int:
-    return stack.log(replica).count("turn call=")
 
 
 def database_connections(stack: Stack, allowed: bool) -> None:
@@ -57,14 +54,26 @@ def health(stack: Stack) -> requests.Response:
     return requests.get(f"{stack.voice_url}/webhooks/twilio_voice/", timeout=10)
 
 
-def test_a_call_is_served_by_both_replicas_and_files_one_ticket(replicas: Stack) -> None:
-    before = {r: turns_logged(replicas, r) for r in ("rasa-1", "rasa-2")}
-    call = replicas.call()
-    assert "Shall I open the ticket?" in to_confirmation(call)
-    assert "ticket number is" in call.say("yes").text
-    assert len(replicas.servicenow.incidents(f"correlation_idSTARTSWITH{call.sid}")) == 1
-    served = {r: turns_logged(replicas, r) - before[r] for r in before}
-    assert all(count > 0 for count in served.values()), served
+def turns_of(stack: Stack, replica: str, call: TwilioCall) -> int:
+    return stack.log(replica).count(f"turn call={call_tag(call.sid)} ")
+
+
+def test_each_calls_turns_stay_on_one_replica_and_calls_spread_over_both(
+    replicas: Stack,
+) -> None:
+    calls = [replicas.call() for _ in range(12)]
+    for call in calls:
+        call.dial()  # names no call yet: either replica, which the other then follows
+        call.say("my printer is jammed")
+        assert "How urgent" in call.say("it jams on every page").text
+    served = {
+        call.sid: {r: turns_of(replicas, r, call) for r in ("rasa-1", "rasa-2")} for call in calls
+    }
+    print(served)
+    for turns in served.values():
+        assert sorted(turns.values()) == [0, 2]  # both answers on the replica its tag names
+    homes = {max(turns, key=turns.__getitem__) for turns in served.values()}
+    assert homes == {"rasa-1", "rasa-2"}
 
 
 def test_a_database_outage_is_an_apology_and_the_call_goes_on_after_it(replicas: Stack) -> None:

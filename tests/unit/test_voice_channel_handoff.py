@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from channels.twilio_voice import TwilioVoiceChannel
+from channels.urls import call_tag
 from settings import StoreSettings
 from stores.database import StoreUnreachable
 from tests.unit.test_voice_channel_requests import AGENT, FORM, request
@@ -121,7 +122,7 @@ async def test_a_take_over_rings_the_operator_then_sends_the_caller_to_hear_it(
     assert [c["to"] for c in twilio.placed] == ["+15555550142"]  # the scripted assistant names none
     [(caller, url)] = twilio.redirects
     assert caller == CALL_SID and urlsplit(url).path == "/webhooks/twilio_voice/pending"
-    assert dict(parse_qsl(urlsplit(url).query)) == {}
+    assert dict(parse_qsl(urlsplit(url).query)) == {"call": call_tag(CALL_SID)}  # its replica
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
@@ -26,6 +26,7 @@ from channels.twilio_voice import (
     UNAVAILABLE,
     TwilioVoiceChannel,
 )
+from channels.urls import call_tag
 from settings import StoreSettings
 from tests.in_process import InProcessServer
 from tests.voice_fakes import CALL_SID, ScriptedAssistant, handoff_settings, voice_settings
@@ -245,3 +246,15 @@ def test_every_answer_says_how_long_the_server_worked_on_it(
     assert reply.status_code == 200
     name, _, duration = reply.headers["Server-Timing"].partition(";dur=")
     assert name == "app" and float(duration) >= 0
+
+
+async def test_the_urls_a_turn_sends_twilio_name_the_call_by_its_tag_for_the_balancer(
+    held_channel: TwilioVoiceChannel, assistant: ScriptedAssistant
+) -> None:
+    slow = await answer(held_channel, "/webhooks/twilio_voice/gather?turn=1", SpeechResult="yes")
+    assistant.hold.set()
+    answered, pending = await collect(held_channel, slow)
+    (gather,) = ET.fromstring(answered.body).iter("Gather")
+    for url in (pending, gather.get("action")):
+        assert parse_qs(urlsplit(url).query)["call"] == [call_tag(CALL_SID)]
+        assert CALL_SID not in url  # a tag, not the call's SID
