@@ -27,7 +27,8 @@ class SequentialGraphRunner(DaskGraphRunner):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # tuple(targets) -> [(node name, the names it needs, in its schema's order)]
+        # tuple(targets) -> [(node name, the names it needs, in its schema's order)]; the NLU
+        # thread and the event loop may both plan a target set once: the same plan, either kept.
         self._plans: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
 
     def _plan(self, targets: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
