@@ -11,7 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
@@ -221,15 +221,18 @@ async def test_health_names_the_part_that_failed(
     assert json.loads(reply.body)["failed"] == {"lock store": "unreachable (ConnectionError)"}
 
 
-async def test_the_answer_after_a_slow_turn_keeps_counting_turns(
+async def test_the_urls_around_a_slow_turn_count_turns_and_name_the_call_for_the_balancer(
     held_channel: TwilioVoiceChannel, assistant: ScriptedAssistant
 ) -> None:
     reply = await answer(held_channel, "/webhooks/twilio_voice/gather?turn=7", SpeechResult="yes")
     assistant.hold.set()
     collected, pending = await collect(held_channel, reply)
-    assert dict(parse_qsl(urlsplit(pending).query))["turn"] == "7"
-    gather = urlsplit(ET.fromstring(collected.body).find("Gather").get("action"))
-    assert dict(parse_qsl(gather.query))["turn"] == "8"
+    gather = ET.fromstring(collected.body).find("Gather").get("action")
+    for url, turn in ((pending, "7"), (gather, "8")):
+        query = dict(parse_qsl(urlsplit(url).query))
+        assert query["turn"] == turn
+        assert query["call"] == call_tag(CALL_SID)  # the call's replica (stack/balancer.py)
+        assert CALL_SID not in url  # a tag, not the call's SID
 
 
 def test_every_answer_says_how_long_the_server_worked_on_it(
@@ -246,15 +249,3 @@ def test_every_answer_says_how_long_the_server_worked_on_it(
     assert reply.status_code == 200
     name, _, duration = reply.headers["Server-Timing"].partition(";dur=")
     assert name == "app" and float(duration) >= 0
-
-
-async def test_the_urls_a_turn_sends_twilio_name_the_call_by_its_tag_for_the_balancer(
-    held_channel: TwilioVoiceChannel, assistant: ScriptedAssistant
-) -> None:
-    slow = await answer(held_channel, "/webhooks/twilio_voice/gather?turn=1", SpeechResult="yes")
-    assistant.hold.set()
-    answered, pending = await collect(held_channel, slow)
-    (gather,) = ET.fromstring(answered.body).iter("Gather")
-    for url in (pending, gather.get("action")):
-        assert parse_qs(urlsplit(url).query)["call"] == [call_tag(CALL_SID)]
-        assert CALL_SID not in url  # a tag, not the call's SID
