@@ -38,8 +38,9 @@ PORT_RANGE = (20000, 32000)
 # exits (the kernel drops the lock then, even on a crash). Stacks started at the
 # same moment, in this process or in others (make test's three jobs), could
 # otherwise pick one port between one's check and the other's bind; the loser's
-# health check would then find the winner's server and call it its own.
-PORT_CLAIMS = Path(tempfile.gettempdir()) / "helpdesk-voice-ports"
+# health check would then find the winner's server and call it its own. One
+# folder per user (its empty files stay, one per port ever handed out).
+PORT_CLAIMS = Path(tempfile.gettempdir()) / f"helpdesk-voice-ports-{os.getuid()}"
 _claimed: dict[int, int] = {}  # port -> the descriptor holding its claim
 
 
