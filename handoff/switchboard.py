@@ -184,10 +184,13 @@ class Switchboard:
         )
 
     def _url(self, route: str, record: Handoff) -> str:
-        """A channel URL naming the record and the attempt, and nothing about the caller."""
-        query: dict[str, object] = {"handoff": record.id}
-        if route != BACK_ROUTE:
-            query["attempt"] = record.attempt
+        """A channel URL naming the record and the attempt; the agent's URLs say nothing
+        about the caller, and the caller's way back names the call's tag (its replica)."""
+        if route == BACK_ROUTE:
+            return channel_url(
+                self.settings.channel_base_url, route, call_sid=record.caller_sid, handoff=record.id
+            )
+        query = {"handoff": record.id, "attempt": record.attempt}
         return channel_url(self.settings.channel_base_url, route, **query)
 
     def _client(self) -> TwilioRest:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from channels.urls import call_tag
 from contract import OUTCOME_NO_AGENT, OUTCOME_UNREACHABLE
 from handoff.record import Handoff, Stage
 from handoff.request import HandoffRequest
@@ -101,7 +102,7 @@ async def test_a_decline_rings_the_next_agent_and_the_last_decline_brings_the_ca
     [(caller, url)] = twilio.redirects
     assert caller == CALL_SID
     assert urlsplit(url).path == "/webhooks/twilio_voice/back_from_hold"
-    assert query(url) == {"handoff": record.id}
+    assert query(url) == {"call": call_tag(CALL_SID), "handoff": record.id}  # to its replica
     assert await board.outcome(record.id) == OUTCOME_NO_AGENT
     assert await board.holding(CALL_SID) is None
 
