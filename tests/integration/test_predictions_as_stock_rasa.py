@@ -158,8 +158,8 @@ def _walk(seed: int, metadata: Any, rasa: GraphRunner, ours: GraphRunner) -> lis
         roll = rng.random()
         if action in domain.form_names and roll < 0.6:
             tracker.update(ActiveLoop(action))
-            slot = rng.choice(list(domain.forms[action].get("required_slots", ["none"])) or ["x"])
-            tracker.update(SlotSet("requested_slot", slot))
+            required = list(domain.forms[action].get("required_slots", [])) or ["none"]
+            tracker.update(SlotSet("requested_slot", rng.choice(required)))
         elif roll < 0.1:
             tracker.update(ActiveLoop(None))
         elif roll < 0.15:
@@ -196,14 +196,17 @@ def test_each_target_set_is_planned_once_and_an_unknown_input_fails_as_under_das
     assert "Missing input" in str(raised_by_ours.value.__cause__ or raised_by_ours.value)
 
 
-def test_a_model_loaded_by_rasas_processor_runs_in_the_loop() -> None:
+def test_a_model_rasa_loads_runs_in_the_loop(duckling_server: str) -> None:  # noqa: F811
     import rasa.core.processor
+    from rasa.core.agent import Agent
 
     from dialogue import graph_runner
 
     before = rasa.core.processor.DaskGraphRunner
     try:
         graph_runner.install()
-        assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+        agent = Agent.load(str(cached_model()[0]))
     finally:
         rasa.core.processor.DaskGraphRunner = before
+    assert isinstance(agent.processor.graph_runner, SequentialGraphRunner)
+    assert agent.processor.graph_runner._plans == {}  # nothing parsed or predicted yet
