@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import json
 import logging
 import re
@@ -44,6 +43,7 @@ from channels.assistant import RasaAssistant
 from channels.call import BadRequest, CallFacts, read_call
 from channels.conversation import Counters, VoiceConversation, call_hash
 from channels.signature import SignatureCheck, signed_params
+from channels.takeover import take_over
 from channels.turn import AssistantUnavailable
 from channels.twiml import render_goodbye, render_wait
 from channels.urls import channel_url
@@ -58,9 +58,7 @@ from settings import (
 from stores.database import StoreUnreachable, open_database
 from stores.handoffs import HandoffStore
 from stores.replies import ReplyStore
-from telephony.e164 import is_e164
-from telephony.ids import is_call_sid
-from telephony.twilio_rest import TelephonyError, TwilioRest
+from telephony.twilio_rest import TwilioRest
 
 logger = logging.getLogger(__name__)
 # Loading a model sets the root logger to WARNING (Rasa 3.6 with the scikit-learn
@@ -248,7 +246,7 @@ class TwilioVoiceChannel(InputChannel):
 
         @voice.route("/takeover", methods=["POST"])
         async def takeover(request: Request) -> HTTPResponse:
-            return await self._take_over(request)
+            return await take_over(self, request)
 
         return voice
 
@@ -288,7 +286,7 @@ class TwilioVoiceChannel(InputChannel):
         if not claim.owner:
             logger.info("call %s: a repeated request, answered from the first", call_hash(call.sid))
             twiml = claim.twiml or await self._wait_for(key, self._budget_left(request))
-            pending = self._pending_url(request, key, 1, counters)
+            pending = self._pending_url(request, call, key, 1, counters)
             return _xml(twiml or render_wait(FILLER, pending, self.settings))
         task = asyncio.create_task(
             self._run_turn(request, conversation, key, call, counters, produce)
@@ -297,7 +295,7 @@ class TwilioVoiceChannel(InputChannel):
         done, _ = await asyncio.wait({task}, timeout=self._budget_left(request))
         if done:
             return _xml(task.result())
-        pending = self._pending_url(request, key, 1, counters)
+        pending = self._pending_url(request, call, key, 1, counters)
         return _xml(render_wait(FILLER, pending, self.settings))
 
     def _budget_left(self, request: Request) -> float:
@@ -361,16 +359,19 @@ class TwilioVoiceChannel(InputChannel):
             return _xml(twiml)
         waits = Counters.from_query({"turn": request.args.get("waits", "0")}).turn
         if waits < MAX_WAITS:
-            next_url = self._pending_url(request, key, waits + 1, counters)
+            next_url = self._pending_url(request, call, key, waits + 1, counters)
             return _xml(render_wait(STILL_WORKING, next_url, self.settings))
         logger.warning("call %s: a turn outlasted every wait", call_hash(call.sid))
         return _xml(await conversation.apologise(call, TOO_LONG, counters))
 
-    def _pending_url(self, request: Request, key: str, waits: int, counters: Counters) -> str:
-        """Where Twilio collects a slow turn; it carries the turn's counters on."""
-        base, sid = self.signature.public_base(request), request.form.get("CallSid", "")
+    def _pending_url(
+        self, request: Request, call: CallFacts, key: str, waits: int, counters: Counters
+    ) -> str:
+        """Where Twilio collects a slow turn of ``call``; it carries the turn's counters on."""
         query = {"key": key, "waits": waits, **counters.query()}
-        return channel_url(base, "pending", call_sid=sid, **query)
+        return channel_url(
+            self.signature.public_base(request), "pending", call_sid=call.sid, **query
+        )
 
     async def _answer(
         self,
@@ -401,33 +402,6 @@ class TwilioVoiceChannel(InputChannel):
                 logger.exception("status callback failed for call %s", call_hash(call.sid))
             return response.text("status callback not stored", status=503)
         return response.empty() if twiml is None else _xml(twiml)
-
-    async def _take_over(self, request: Request) -> HTTPResponse:
-        """The console's operator takes the call: their phone rings, the caller hears why."""
-        token = self.handoff.takeover_token
-        given = str(request.args.get("token") or "")
-        if not token or not hmac.compare_digest(given.encode(), token.encode()):
-            return response.json({"error": "take-over needs Rasa's API token"}, status=403)
-        body = request.json if isinstance(request.json, dict) else {}
-        call_sid, phone = str(body.get("call_sid") or ""), str(body.get("operator_phone") or "")
-        if not is_call_sid(call_sid) or not is_e164(phone):
-            return response.json({"error": "give call_sid and an E.164 operator_phone"}, status=400)
-        assistant = self.assistant(request)
-        try:
-            async with assistant.exclusive(call_sid):
-                if await self.switchboard().holding(call_sid):
-                    return response.json({"error": "the caller already waits for a person"}, 409)
-                taken = await self.conversation(request, call_sid).take_over(call_sid, phone)
-        except (AssistantUnavailable, SQLAlchemyError, StoreUnreachable) as error:
-            logger.warning("call %s: take-over failed: %s", call_hash(call_sid), error)
-            return response.json({"error": "the assistant's stores are unavailable"}, status=503)
-        try:  # the caller's live call hears the saved turn (pending replays it)
-            await self.switchboard().send_caller(call_sid, "pending")
-        except TelephonyError as error:
-            logger.warning("call %s: take-over redirect failed: %s", call_hash(call_sid), error)
-            return response.json({"error": str(error), "said": taken.said}, status=502)
-        logger.info("call %s taken over from the console", call_hash(call_sid))
-        return response.json({"said": taken.said, "ringing": taken.ringing})
 
     async def _call_status(self, request: Request, call: CallFacts) -> None:
         if call.form.get("CallStatus") not in ENDED_STATUSES:
