@@ -1,30 +1,66 @@
-"""Call locks: in memory for one Rasa process, Redis (keys with a TTL) for replicas."""
+"""Call locks: in memory for one Rasa process, Redis (keys with a TTL) for replicas.
+
+Rasa's Redis lock store keeps a queue of tickets in one JSON value that each
+replica reads, changes and writes back: seven blocking round trips a turn,
+on the event loop, and two replicas that read at once can both be served. In
+Redis a call's lock here is redis-py's asyncio ``Lock`` instead: one atomic
+``SET NX`` with an expiry to take it, one compare-and-delete to give it back,
+both awaited. A crashed turn's key expires on its own after the lock's
+lifetime. Waiters are not queued in order; a call's turns come one at a time,
+and a duplicate webhook is answered from the reply store, not by waiting here.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
 
 from settings import StoreSettings, load_environment
 from stores.database import check_lock_store
 
+logger = logging.getLogger(__name__)
+KEY_PREFIX = "lock:"
 
-class ExpiringRedisLockStore(RedisLockStore):
-    """Rasa's Redis lock store, but a crashed turn's key expires on its own."""
 
-    def __init__(self, url: str, lifetime_seconds: float, timeout: float) -> None:
-        import redis
+class RedisCallLocks:
+    """Each call's lock as one Redis key that expires after the lock's lifetime."""
 
-        LockStore.__init__(self)
-        self.red = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
-        self.key_prefix = "lock:"
-        self._ttl = max(1, math.ceil(lifetime_seconds))
+    def __init__(self, url: str, timeout: float) -> None:
+        import redis.asyncio
 
-    def save_lock(self, lock: TicketLock) -> None:
-        self.red.set(self.key_prefix + lock.conversation_id, lock.dumps(), ex=self._ttl)
+        self.red = redis.asyncio.Redis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+
+    @asynccontextmanager
+    async def hold(self, call: str, lifetime: float, poll_seconds: float) -> AsyncIterator[None]:
+        """Holds the call's lock. A holder's key expires within one lifetime, so waiting
+        that and a second more sees a crashed holder's go; then it raises LockError."""
+        from redis.exceptions import LockNotOwnedError
+
+        lifetime = max(1, math.ceil(lifetime))  # Redis expiries are whole seconds or more
+        waiting = lifetime + 1
+        lock = self.red.lock(
+            KEY_PREFIX + call, timeout=lifetime, sleep=poll_seconds, blocking_timeout=waiting
+        )
+        if not await lock.acquire():
+            raise LockError(f"the call's lock was still held after {waiting} s")
+        try:
+            yield
+        finally:
+            try:
+                await lock.release()
+            except LockNotOwnedError:
+                logger.warning("a call's lock expired before its turn ended (after %s s)", lifetime)
+
+    async def ping(self) -> None:
+        await self.red.ping()
 
 
 class ConfiguredLockStore(LockStore):
@@ -35,17 +71,36 @@ class ConfiguredLockStore(LockStore):
         settings = StoreSettings.from_env()
         check_lock_store(settings)
         self.lifetime_seconds = settings.lock_lifetime_seconds
-        self.inner: LockStore = (
-            ExpiringRedisLockStore(
-                settings.lock_store_url,
-                settings.lock_lifetime_seconds,
-                settings.connect_timeout_seconds,
-            )
+        self.redis = (
+            RedisCallLocks(settings.lock_store_url, settings.connect_timeout_seconds)
             if settings.lock_store_url
-            else InMemoryLockStore()
+            else None
         )
+        self.inner = InMemoryLockStore()  # Rasa's own, for one process
         super().__init__()
 
+    @asynccontextmanager
+    async def lock(  # type: ignore[override]  # yields no ticket: no caller reads it
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[None]:
+        """Every caller of Rasa's lock store (the channel, Rasa's HTTP API, reminders)
+        locks a conversation here."""
+        if self.redis is None:
+            async with self.inner.lock(conversation_id, lock_lifetime, wait_time_in_seconds):
+                yield
+            return
+        async with self.redis.hold(conversation_id, lock_lifetime, wait_time_in_seconds):
+            yield
+
+    async def ping(self) -> None:
+        """Raises when the store cannot be reached (for the health route)."""
+        if self.redis is not None:
+            await self.redis.ping()
+
+    # Rasa's ticket interface, for the in-memory store only: Redis keys are not tickets.
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.inner.get_lock(conversation_id)
 
@@ -54,7 +109,3 @@ class ConfiguredLockStore(LockStore):
 
     def save_lock(self, lock: TicketLock) -> None:
         self.inner.save_lock(lock)
-
-    def ping(self) -> None:
-        """Raises when the store cannot be reached (for the health route)."""
-        self.inner.get_lock("health-probe")

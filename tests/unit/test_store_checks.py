@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
 from settings import SettingsError, StoreSettings
-from stack.isolated import REDIS
 from stack.processes import free_port
 from stores.database import StoreUnreachable, check_lock_store, check_tracker_database
-from stores.lock_store import ExpiringRedisLockStore
 
 
 def settings(**env: str) -> StoreSettings:
@@ -51,17 +48,3 @@ def test_an_unreachable_redis_fails_fast_naming_the_store_and_the_fix() -> None:
 def test_a_malformed_store_url_is_a_clear_settings_error(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         StoreSettings.from_env({name: value})
-
-
-def test_call_locks_left_in_redis_expire_within_the_turn_budget() -> None:
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis(socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    store = ExpiringRedisLockStore(REDIS, lifetime_seconds=6, timeout=2)  # the stacks' database
-    call_sid = f"CA{uuid.uuid4().hex}"
-    store.issue_ticket(call_sid, 6)
-    ttl = store.red.ttl(store.key_prefix + call_sid)
-    store.delete_lock(call_sid)
-    assert 0 < ttl <= 6
