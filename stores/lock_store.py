@@ -34,8 +34,13 @@ class RedisCallLocks:
     def __init__(self, url: str, timeout: float) -> None:
         import redis.asyncio
 
+        # A pooled connection that Redis dropped (a restart, an idle timeout) is found
+        # dead only when used: one retry on a new connection, so no turn fails for it.
         self.red = redis.asyncio.Redis.from_url(
-            url, socket_connect_timeout=timeout, socket_timeout=timeout
+            url,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+            retry_on_error=[redis.asyncio.ConnectionError],
         )
 
     @asynccontextmanager

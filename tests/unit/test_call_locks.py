@@ -174,3 +174,19 @@ def test_replicas_in_threads_of_their_own_never_hold_a_call_at_once(
     for thread in threads:
         thread.join(timeout=60)
     assert overlaps[0] == 0 and count[0] == 120
+
+
+async def test_a_connection_redis_dropped_between_turns_costs_no_turn(
+    replicas: list[ConfiguredLockStore],
+) -> None:
+    """A restarted Redis (or a proxy's idle timeout) leaves the pooled connection dead:
+    the next turn's lock reconnects instead of failing the caller's turn."""
+    import redis
+
+    store, call = replicas[0], new_call()
+    async with store.lock(call, LIFETIME, POLL):
+        connection_id = await store.redis.red.client_id()
+    redis.Redis.from_url(REDIS).client_kill_filter(_id=connection_id)
+    for _ in range(3):
+        async with store.lock(call, LIFETIME, POLL):
+            pass
