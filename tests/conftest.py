@@ -68,11 +68,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if not path.is_relative_to(TESTS):
             continue
         marked = item.get_closest_marker("integration") is not None
-        if marked == path.is_relative_to(UNIT):
+        unit = path.is_relative_to(UNIT)
+        # A unit test on a session stack would start processes, and one on the
+        # production path would be left out of both halves of `make test`.
+        if marked == unit or (unit and stacks_used(item)):
             wrong.append(item.nodeid)
     if wrong:
         raise pytest.UsageError(
-            "tests/unit is never marked integration, every other test under tests/ is: "
+            "tests/unit is never marked integration and takes no session stack (no fixture "
+            "named stack or replicas); every other test under tests/ is marked integration: "
             + ", ".join(wrong[:5])
         )
     stores = config.getoption("stores")

@@ -35,7 +35,7 @@ def replica(monkeypatch: pytest.MonkeyPatch, url: str = REDIS) -> ConfiguredLock
 
 
 @pytest.fixture
-async def replicas(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[ConfiguredLockStore]]:
+async def lock_stores(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[ConfiguredLockStore]]:
     _redis_or_skip()
     stores = [replica(monkeypatch), replica(monkeypatch)]
     yield stores
@@ -49,7 +49,7 @@ def new_call() -> str:
 
 
 async def test_turns_of_one_call_on_two_replicas_never_overlap_and_none_is_lost(
-    replicas: list[ConfiguredLockStore],
+    lock_stores: list[ConfiguredLockStore],
 ) -> None:
     call, holding, turns = new_call(), [], []
     count = {"value": 0}
@@ -66,47 +66,47 @@ async def test_turns_of_one_call_on_two_replicas_never_overlap_and_none_is_lost(
             turns.append(number)
 
     random.seed(11)
-    await asyncio.gather(*(turn(replicas[n % 2], n) for n in range(40)))
+    await asyncio.gather(*(turn(lock_stores[n % 2], n) for n in range(40)))
     assert count["value"] == 40 and sorted(turns) == list(range(40))
-    assert await replicas[0].redis.red.exists(KEY_PREFIX + call) == 0  # given back
+    assert await lock_stores[0].redis.red.exists(KEY_PREFIX + call) == 0  # given back
 
 
 async def test_other_calls_do_not_wait_for_a_held_call(
-    replicas: list[ConfiguredLockStore],
+    lock_stores: list[ConfiguredLockStore],
 ) -> None:
-    async with replicas[0].lock(new_call(), LIFETIME, POLL):
+    async with lock_stores[0].lock(new_call(), LIFETIME, POLL):
         started = time.monotonic()
-        async with replicas[1].lock(new_call(), LIFETIME, POLL):
+        async with lock_stores[1].lock(new_call(), LIFETIME, POLL):
             assert time.monotonic() - started < 0.5
 
 
 async def test_a_stuck_turns_lock_expires_within_the_lifetime(
-    replicas: list[ConfiguredLockStore], caplog: pytest.LogCaptureFixture
+    lock_stores: list[ConfiguredLockStore], caplog: pytest.LogCaptureFixture
 ) -> None:
     call = new_call()
-    stuck = replicas[0].lock(call, LIFETIME, POLL)
+    stuck = lock_stores[0].lock(call, LIFETIME, POLL)
     await stuck.__aenter__()  # a turn that hangs (or a replica that died) holding it
-    ttl = await replicas[0].redis.red.ttl(KEY_PREFIX + call)
+    ttl = await lock_stores[0].redis.red.ttl(KEY_PREFIX + call)
     assert 0 < ttl <= LIFETIME
     started = time.monotonic()
-    async with replicas[1].lock(call, LIFETIME, POLL):
+    async with lock_stores[1].lock(call, LIFETIME, POLL):
         waited = time.monotonic() - started
         await stuck.__aexit__(None, None, None)  # it ends late: the lock is no longer its own
-        assert await replicas[0].redis.red.exists(KEY_PREFIX + call) == 1  # still held here
+        assert await lock_stores[0].redis.red.exists(KEY_PREFIX + call) == 1  # still held here
     assert 0.5 < waited <= LIFETIME + 0.5  # the key expired: no extra wait
     assert "expired before its turn ended" in caplog.text
 
 
 async def test_a_lock_held_past_every_wait_is_a_lock_error_not_a_hang(
-    replicas: list[ConfiguredLockStore],
+    lock_stores: list[ConfiguredLockStore],
 ) -> None:
     call = new_call()
-    redis = replicas[0].redis.red
+    redis = lock_stores[0].redis.red
     await redis.set(KEY_PREFIX + call, "another holder", ex=30)  # longer than any turn
     try:
         started = time.monotonic()
         with pytest.raises(LockError):
-            async with replicas[1].lock(call, 1.0, POLL):
+            async with lock_stores[1].lock(call, 1.0, POLL):
                 pass
         assert time.monotonic() - started < 3.0  # a lifetime and a second, then the error
     finally:
@@ -177,13 +177,13 @@ def test_replicas_in_threads_of_their_own_never_hold_a_call_at_once(
 
 
 async def test_a_connection_redis_dropped_between_turns_costs_no_turn(
-    replicas: list[ConfiguredLockStore],
+    lock_stores: list[ConfiguredLockStore],
 ) -> None:
     """A restarted Redis (or a proxy's idle timeout) leaves the pooled connection dead:
     the next turn's lock reconnects instead of failing the caller's turn."""
     import redis
 
-    store, call = replicas[0], new_call()
+    store, call = lock_stores[0], new_call()
     async with store.lock(call, LIFETIME, POLL):
         connection_id = await store.redis.red.client_id()
     redis.Redis.from_url(REDIS).client_kill_filter(_id=connection_id)
