@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
 
 from settings import StoreSettings, load_environment
@@ -69,13 +68,17 @@ class RedisCallLocks:
 
 
 class ConfiguredLockStore(LockStore):
-    """``type: stores.lock_store.ConfiguredLockStore`` in endpoints.yml."""
+    """``type: stores.lock_store.ConfiguredLockStore`` in endpoints.yml.
+
+    Only :meth:`lock` is served: Rasa's ticket methods (``get_lock``, ``save_lock``
+    ...) stay unimplemented, since a Redis key is not a ticket queue and every
+    caller in Rasa and here locks through :meth:`lock`.
+    """
 
     def __init__(self, endpoint_config: Any = None) -> None:
         load_environment()
         settings = StoreSettings.from_env()
         check_lock_store(settings)
-        self.lifetime_seconds = settings.lock_lifetime_seconds
         self.redis = (
             RedisCallLocks(settings.lock_store_url, settings.connect_timeout_seconds)
             if settings.lock_store_url
@@ -104,13 +107,3 @@ class ConfiguredLockStore(LockStore):
         """Raises when the store cannot be reached (for the health route)."""
         if self.redis is not None:
             await self.redis.ping()
-
-    # Rasa's ticket interface, for the in-memory store only: Redis keys are not tickets.
-    def get_lock(self, conversation_id: str) -> TicketLock | None:
-        return self.inner.get_lock(conversation_id)
-
-    def delete_lock(self, conversation_id: str) -> None:
-        self.inner.delete_lock(conversation_id)
-
-    def save_lock(self, lock: TicketLock) -> None:
-        self.inner.save_lock(lock)
