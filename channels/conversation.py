@@ -70,17 +70,12 @@ class Counters:
         return cls(number("turn"), number("misses"), number("silences"))
 
 
-def call_hash(call_sid: str) -> str:
-    """A short stable tag for logs: the call, without its SID."""
-    return call_tag(call_sid)
-
-
 def words_of(speech: str, limit: int, call_sid: str) -> str:
     """What the caller said, as words for NLU: bounded and never a command."""
     words = " ".join(speech.split())
     if len(words) > limit:
         logger.warning(
-            "call %s: speech of %d characters cut to %d", call_hash(call_sid), len(words), limit
+            "call %s: speech of %d characters cut to %d", call_tag(call_sid), len(words), limit
         )
         words = words[:limit]
     return words.lstrip("/ ")
@@ -280,7 +275,7 @@ def log_turn(call_sid: str, turn: Turn, started: float) -> None:
     confidence = f"{turn.confidence:.2f}" if turn.confidence is not None else "-"
     logger.info(
         "turn call=%s intent=%s confidence=%s actions=%s latency_ms=%d understood=%s failed=%s",
-        call_hash(call_sid),
+        call_tag(call_sid),
         turn.intent or "-",
         confidence,
         ",".join(turn.actions) or "-",

@@ -16,8 +16,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from channels.conversation import call_hash
 from channels.turn import AssistantUnavailable
+from channels.urls import call_tag
 from stores.database import StoreUnreachable
 from telephony.e164 import is_e164
 from telephony.ids import is_call_sid
@@ -46,12 +46,12 @@ async def take_over(channel: TwilioVoiceChannel, request: Request) -> HTTPRespon
                 return response.json({"error": "the caller already waits for a person"}, 409)
             taken = await channel.conversation(request, call_sid).take_over(call_sid, phone)
     except (AssistantUnavailable, SQLAlchemyError, StoreUnreachable) as error:
-        logger.warning("call %s: take-over failed: %s", call_hash(call_sid), error)
+        logger.warning("call %s: take-over failed: %s", call_tag(call_sid), error)
         return response.json({"error": "the assistant's stores are unavailable"}, status=503)
     try:  # the caller's live call hears the saved turn (pending replays it)
         await channel.switchboard().send_caller(call_sid, "pending")
     except TelephonyError as error:
-        logger.warning("call %s: take-over redirect failed: %s", call_hash(call_sid), error)
+        logger.warning("call %s: take-over redirect failed: %s", call_tag(call_sid), error)
         return response.json({"error": str(error), "said": taken.said}, status=502)
-    logger.info("call %s taken over from the console", call_hash(call_sid))
+    logger.info("call %s taken over from the console", call_tag(call_sid))
     return response.json({"said": taken.said, "ringing": taken.ringing})

@@ -41,12 +41,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from channels.assistant import RasaAssistant
 from channels.call import BadRequest, CallFacts, read_call
-from channels.conversation import Counters, VoiceConversation, call_hash
+from channels.conversation import Counters, VoiceConversation
 from channels.signature import SignatureCheck, signed_params
 from channels.takeover import take_over
 from channels.turn import AssistantUnavailable
 from channels.twiml import render_goodbye, render_wait
-from channels.urls import channel_url
+from channels.urls import call_tag, channel_url
 from handoff.switchboard import Switchboard
 from settings import (
     HandoffSettings,
@@ -281,10 +281,10 @@ class TwilioVoiceChannel(InputChannel):
         try:
             claim = await self.replies().claim(key, call.sid)
         except Exception as error:  # the store (or opening it) failed: say so, never a 500
-            logger.warning("call %s: reply store unavailable: %s", call_hash(call.sid), error)
+            logger.warning("call %s: reply store unavailable: %s", call_tag(call.sid), error)
             return _xml(await conversation.apologise(call, UNAVAILABLE, counters))
         if not claim.owner:
-            logger.info("call %s: a repeated request, answered from the first", call_hash(call.sid))
+            logger.info("call %s: a repeated request, answered from the first", call_tag(call.sid))
             twiml = claim.twiml or await self._wait_for(key, self._budget_left(request))
             pending = self._pending_url(request, call, key, 1, counters)
             return _xml(twiml or render_wait(FILLER, pending, self.settings))
@@ -317,15 +317,15 @@ class TwilioVoiceChannel(InputChannel):
             async with self.assistant(request).exclusive(call.sid):
                 twiml = await produce(call, counters)
         except AssistantUnavailable as error:
-            logger.warning("call %s: assistant unavailable: %s", call_hash(call.sid), error)
+            logger.warning("call %s: assistant unavailable: %s", call_tag(call.sid), error)
             twiml = await conversation.apologise(call, UNAVAILABLE, counters)
         except Exception:
-            logger.exception("voice turn failed for call %s", call_hash(call.sid))
+            logger.exception("voice turn failed for call %s", call_tag(call.sid))
             twiml = await conversation.apologise(call, WENT_WRONG, counters)
         try:
             await self.replies().answer(key, twiml)
         except SQLAlchemyError:
-            logger.warning("call %s: could not store the answer", call_hash(call.sid))
+            logger.warning("call %s: could not store the answer", call_tag(call.sid))
         finally:
             self._running.pop(key, None)
         return twiml
@@ -361,7 +361,7 @@ class TwilioVoiceChannel(InputChannel):
         if waits < MAX_WAITS:
             next_url = self._pending_url(request, call, key, waits + 1, counters)
             return _xml(render_wait(STILL_WORKING, next_url, self.settings))
-        logger.warning("call %s: a turn outlasted every wait", call_hash(call.sid))
+        logger.warning("call %s: a turn outlasted every wait", call_tag(call.sid))
         return _xml(await conversation.apologise(call, TOO_LONG, counters))
 
     def _pending_url(
@@ -394,12 +394,12 @@ class TwilioVoiceChannel(InputChannel):
             return response.text(str(error), status=400)
         except Exception as error:
             if not callback:
-                logger.exception("agent call request failed for call %s", call_hash(call.sid))
+                logger.exception("agent call request failed for call %s", call_tag(call.sid))
                 return _xml(render_goodbye(WENT_WRONG, self.settings))
             if isinstance(error, (AssistantUnavailable, SQLAlchemyError, StoreUnreachable)):
-                logger.warning("call %s: status not stored: %s", call_hash(call.sid), error)
+                logger.warning("call %s: status not stored: %s", call_tag(call.sid), error)
             else:
-                logger.exception("status callback failed for call %s", call_hash(call.sid))
+                logger.exception("status callback failed for call %s", call_tag(call.sid))
             return response.text("status callback not stored", status=503)
         return response.empty() if twiml is None else _xml(twiml)
 
@@ -410,7 +410,7 @@ class TwilioVoiceChannel(InputChannel):
         async with assistant.exclusive(call.sid):
             await assistant.end_call(call.sid)
         await self.switchboard().caller_left(call.sid)
-        logger.info("call %s ended (%s)", call_hash(call.sid), call.form.get("CallStatus"))
+        logger.info("call %s ended (%s)", call_tag(call.sid), call.form.get("CallStatus"))
 
 
 def _handoff_of(request: Request) -> tuple[str, int]:
